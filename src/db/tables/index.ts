@@ -1,0 +1,8 @@
+import type { Hl7MessageTable } from './hl7-message.table.js';
+import type { SigningKeyTable } from './signing-key.table.js';
+
+/** Every table kysely knows about; each feature adds its own file and one line here. */
+export interface Tables {
+  hl7_message: Hl7MessageTable;
+  signing_key: SigningKeyTable;
+}
