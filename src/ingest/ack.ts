@@ -23,7 +23,9 @@ export interface AckSubject {
   version?: string;
   /** MSH-15: when set, the sender asked for enhanced-mode accept acknowledgements (CA/CE/CR). */
   acceptAckType?: string;
+  /** The charset the reply is encoded in (the message's own), and the MSH-18 value naming it. */
   charset?: string;
+  msh18?: string;
   encoding?: AckEncoding;
 }
 
@@ -63,7 +65,7 @@ export function buildAck(subject: AckSubject, input: AckInput): string {
     'P',
     version,
   ];
-  if (subject.charset && subject.charset !== 'UTF-8') msh.push('', '', '', '', '', '', subject.charset);
+  if (subject.msh18) msh.push('', '', '', '', '', '', esc(subject.msh18));
   // MSH-1 is the field separator itself, so joining MSH, MSH-2… with it yields `MSH|^~\&|…`.
   const segments = [msh.join(enc.field)];
   const text = input.text ?? input.issues?.[0]?.text ?? DEFAULT_TEXT[input.code];
