@@ -73,7 +73,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
   return {
     core,
     async start() {
-      core.worker.start();
+      if (config.worker === 'on') core.worker.start();
       const listening: Listening = { http: { host: config.host, port: 0 } };
       if (config.mllpPort !== 'off') {
         mllp = createMllpServer(

@@ -32,6 +32,7 @@ export const SETTINGS = {
     schema: z.string().transform(parseFacilityZones),
   },
   auth: { flag: '--auth', env: 'SINEW_AUTH', default: 'on', schema: z.enum(['on', 'off']) },
+  worker: { flag: '--worker', env: 'SINEW_WORKER', default: 'on', schema: z.enum(['on', 'off']) },
   mllpTlsCert: { flag: '--mllp-tls-cert', env: 'SINEW_MLLP_TLS_CERT', default: undefined, schema: z.string().optional() },
   mllpTlsKey: { flag: '--mllp-tls-key', env: 'SINEW_MLLP_TLS_KEY', default: undefined, schema: z.string().optional() },
   mllpTlsCa: { flag: '--mllp-tls-ca', env: 'SINEW_MLLP_TLS_CA', default: undefined, schema: z.string().optional() },

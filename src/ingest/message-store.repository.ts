@@ -36,57 +36,60 @@ export interface SavedMessage {
 export const CONTROL_ID_REUSED = 'control-id-reused';
 
 /**
- * Store a batch of receipts in one transaction (one fsync). A byte-identical resend becomes a
- * `duplicate` row pointing at its original and answered with the original's ACK code; the unique
- * index on sha256 makes that true across processes too, not only within this one.
+ * Store a batch of receipts. The common case is one INSERT statement (one commit, one fsync) for
+ * the whole batch; a byte-identical resend, found by the unique index on sha256 (so also across
+ * processes), becomes a `duplicate` row pointing at its original and answered with the original's
+ * ACK code. A crash between the two statements loses no acknowledged message: nothing of the batch
+ * has been acknowledged yet, and the sender's resend finds the originals.
  */
 export async function saveMessages(db: Db, messages: NewMessage[]): Promise<SavedMessage[]> {
-  return db.transaction().execute(async (trx) => {
-    const out: (SavedMessage | undefined)[] = new Array(messages.length);
-    const originals = await findOriginals(trx, messages.map((m) => m.sha256));
-    const reused = await findReusedControlIds(trx, messages);
-
-    const toInsert: number[] = [];
-    const firstInBatch = new Map<string, number>();
-    messages.forEach((m, i) => {
-      const key = m.sha256.toString('hex');
-      if (!originals.has(key) && !firstInBatch.has(key)) {
-        firstInBatch.set(key, i);
-        toInsert.push(i);
-      }
-    });
-
-    const inserted = await insertOriginals(trx, toInsert.map((i) => messages[i] as NewMessage), reused);
-    for (const row of inserted) originals.set(row.sha, row);
-    // A concurrent process may have stored the same bytes between our look-up and insert.
-    const insertedIds = new Set(inserted.map((r) => r.id));
-    const insertedShas = new Set(inserted.map((r) => r.sha));
-    const raced = toInsert.filter((i) => !insertedShas.has((messages[i] as NewMessage).sha256.toString('hex')));
-    if (raced.length) for (const [k, v] of await findOriginals(trx, raced.map((i) => (messages[i] as NewMessage).sha256))) originals.set(k, v);
-
-    const duplicates: { index: number; original: OriginalRow }[] = [];
-    messages.forEach((m, i) => {
-      const original = originals.get(m.sha256.toString('hex')) as OriginalRow;
-      const isOriginal = insertedIds.has(original.id) && firstInBatch.get(original.sha) === i;
-      if (isOriginal) {
-        out[i] = { id: original.id, status: m.status, ackCode: m.ackCode, reason: m.reason, duplicateOf: null, flags: original.flags };
-      } else {
-        duplicates.push({ index: i, original });
-      }
-    });
-    const dupIds = await insertDuplicates(trx, duplicates.map((d) => ({ message: messages[d.index] as NewMessage, original: d.original })));
-    duplicates.forEach((d, k) => {
-      out[d.index] = {
-        id: dupIds[k] as string,
-        status: 'duplicate',
-        ackCode: d.original.ackCode,
-        reason: d.original.reason,
-        duplicateOf: d.original.id,
-        flags: [],
-      };
-    });
-    return out as SavedMessage[];
+  const out: (SavedMessage | undefined)[] = new Array(messages.length);
+  const firstInBatch = new Map<string, number>();
+  const reusedInBatch = new Set<string>();
+  const idsInBatch = new Map<string, string>();
+  messages.forEach((m, i) => {
+    const sha = m.sha256.toString('hex');
+    if (firstInBatch.has(sha)) return;
+    firstInBatch.set(sha, i);
+    if (m.controlId) {
+      const key = `${m.sender}|${m.controlId}`;
+      if (idsInBatch.has(key) && idsInBatch.get(key) !== sha) reusedInBatch.add(sha);
+      idsInBatch.set(key, sha);
+    }
   });
+  const candidates = [...firstInBatch.values()].map((i) => messages[i] as NewMessage);
+  const inserted = new Map((await insertOriginals(db, candidates, reusedInBatch)).map((r) => [r.sha, r]));
+
+  const pending: number[] = [];
+  messages.forEach((m, i) => {
+    const sha = m.sha256.toString('hex');
+    const row = inserted.get(sha);
+    if (row && firstInBatch.get(sha) === i) {
+      out[i] = { id: row.id, status: m.status, ackCode: m.ackCode, reason: m.reason, duplicateOf: null, flags: row.flags };
+    } else {
+      pending.push(i);
+    }
+  });
+  if (pending.length === 0) return out as SavedMessage[];
+
+  const originals = await findOriginals(db, pending.map((i) => (messages[i] as NewMessage).sha256));
+  const duplicates = pending.map((i) => {
+    const original = originals.get((messages[i] as NewMessage).sha256.toString('hex'));
+    if (!original) throw new Error('a message conflicted with an original that cannot be found');
+    return { index: i, original };
+  });
+  const dupIds = await insertDuplicates(db, duplicates.map((d) => ({ message: messages[d.index] as NewMessage, original: d.original })));
+  duplicates.forEach((d, k) => {
+    out[d.index] = {
+      id: dupIds[k] as string,
+      status: 'duplicate',
+      ackCode: d.original.ackCode,
+      reason: d.original.reason,
+      duplicateOf: d.original.id,
+      flags: [],
+    };
+  });
+  return out as SavedMessage[];
 }
 
 interface OriginalRow {
@@ -104,29 +107,6 @@ async function findOriginals(db: Db, shas: Buffer[]): Promise<Map<string, Origin
   return new Map(rows.map((r) => [r.sha256.toString('hex'), { id: String(r.id), sha: r.sha256.toString('hex'), ackCode: r.ack_code, reason: r.reason, flags: r.flags }]));
 }
 
-/** `sender|controlId` pairs already stored with other bytes. */
-async function findReusedControlIds(db: Db, messages: NewMessage[]): Promise<Set<string>> {
-  const withId = messages.filter((m) => m.controlId);
-  if (withId.length === 0) return new Set();
-  const { rows } = await sql<{ sender: string | null; control_id: string; sha256: Buffer }>`
-    SELECT sender, control_id, sha256 FROM hl7_message
-    WHERE duplicate_of IS NULL AND control_id = ANY(${withId.map((m) => m.controlId)}::text[])`.execute(db);
-  const seen = new Map<string, Set<string>>();
-  for (const r of rows) {
-    const key = `${r.sender}|${r.control_id}`;
-    seen.set(key, (seen.get(key) ?? new Set()).add(r.sha256.toString('hex')));
-  }
-  const reused = new Set<string>();
-  for (const m of withId) {
-    const key = `${m.sender}|${m.controlId}`;
-    const shas = seen.get(key);
-    const sha = m.sha256.toString('hex');
-    if (shas && !shas.has(sha)) reused.add(sha);
-    seen.set(key, (shas ?? new Set()).add(sha)); // two different messages with one MSH-10 in the same batch
-  }
-  return reused;
-}
-
 async function insertOriginals(db: Db, messages: NewMessage[], reused: Set<string>): Promise<OriginalRow[]> {
   if (messages.length === 0) return [];
   const col = <T>(f: (m: NewMessage) => T) => messages.map(f);
@@ -135,7 +115,10 @@ async function insertOriginals(db: Db, messages: NewMessage[], reused: Set<strin
       charset, sha256, raw, size, status, ack_code, reason, flags, patient_key, process_state)
     SELECT received_at, transport, peer, sender, facility, control_id, message_type, structure, version,
       charset, sha256, raw, octet_length(raw), status, ack_code, reason::jsonb,
-      CASE WHEN reused THEN ARRAY[${CONTROL_ID_REUSED}::text] ELSE '{}'::text[] END, patient_key, process_state
+      CASE WHEN reused OR EXISTS (
+        SELECT 1 FROM hl7_message h
+        WHERE h.duplicate_of IS NULL AND h.control_id = t.control_id AND h.sender IS NOT DISTINCT FROM t.sender AND h.sha256 <> t.sha256
+      ) THEN ARRAY[${CONTROL_ID_REUSED}::text] ELSE '{}'::text[] END, patient_key, process_state
     FROM unnest(
       ${col((m) => m.receivedAt.toISOString())}::timestamptz[], ${col((m) => m.transport)}::text[], ${col((m) => m.peer)}::text[],
       ${col((m) => m.sender)}::text[], ${col((m) => m.facility)}::text[], ${col((m) => m.controlId)}::text[],
