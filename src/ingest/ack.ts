@@ -65,7 +65,8 @@ export function buildAck(subject: AckSubject, input: AckInput): string {
     'P',
     version,
   ];
-  if (subject.msh18) msh.push('', '', '', '', '', '', esc(subject.msh18));
+  // msh[i] is MSH-(i+1) from MSH-2 on (msh[11] is MSH-12): five empty fields (MSH-13…17), then MSH-18.
+  if (subject.msh18) msh.push('', '', '', '', '', esc(subject.msh18));
   // MSH-1 is the field separator itself, so joining MSH, MSH-2… with it yields `MSH|^~\&|…`.
   const segments = [msh.join(enc.field)];
   const text = input.text ?? input.issues?.[0]?.text ?? DEFAULT_TEXT[input.code];
@@ -79,7 +80,17 @@ function errSegment(issue: StoredIssue, version: string, enc: AckEncoding, esc: 
   const code = [String(issue.code), esc(ERROR_NAMES[issue.code] ?? 'Error'), 'HL70357'].join(enc.component);
   const legacy = Number.parseFloat(version) < 2.5;
   // v2.5+: ERR-2 location, ERR-3 code, ERR-4 severity, ERR-8 user message; ERR-1 only for older receivers.
-  return ['ERR', legacy ? [location, code].filter(Boolean).join(enc.component) : '', location, code, 'E', '', '', '', esc(issue.text)].join(enc.field);
+  return ['ERR', legacy ? legacyErrorLocation(location, issue.code, enc, esc) : '', location, code, 'E', '', '', '', esc(issue.text)].join(enc.field);
+}
+
+/**
+ * ERR-1 (ELD, before v2.5): segment^sequence^field^code, where the code is a CE and so must sit in
+ * component 4 as subcomponents; spreading it over components 4–6 would misplace it.
+ */
+function legacyErrorLocation(location: string, code: number, enc: AckEncoding, esc: (v: string) => string): string {
+  const [seg = '', seq = '', field = ''] = location ? location.split(enc.component) : [];
+  const ce = [String(code), esc(ERROR_NAMES[code] ?? 'Error'), 'HL70357'].join(enc.subcomponent);
+  return [seg, seq, field, ce].join(enc.component);
 }
 
 /** 'OBX[2]-5.1' → ERL 'OBX^2^5^^1'; 'PID-3' → 'PID^1^3'; 'PID' → 'PID^1'. */

@@ -8,9 +8,13 @@ export class CommitBatcher<TIn, TOut> {
   private queue: { item: TIn; resolve: (out: TOut) => void; reject: (err: unknown) => void }[] = [];
   private inFlight = 0;
 
+  /**
+   * One commit in flight by default: commits then land in arrival order, so a worker never sees a
+   * patient's later message before an earlier one that is still being committed.
+   */
   constructor(
     private readonly flush: (items: TIn[]) => Promise<TOut[]>,
-    private readonly opts: { maxBatch: number; maxConcurrentCommits: number } = { maxBatch: 500, maxConcurrentCommits: 2 },
+    private readonly opts: { maxBatch: number; maxConcurrentCommits: number } = { maxBatch: 500, maxConcurrentCommits: 1 },
   ) {}
 
   submit(item: TIn): Promise<TOut> {
