@@ -1,0 +1,31 @@
+import { z } from 'zod';
+
+/**
+ * Required-binding codes medplum's validateResource does not check (notes/packages.md §2.3:
+ * `gender:'xx'` and `Observation.status:'bogus'` pass it). Value sets from FHIR R4.
+ */
+export const GENDERS = ['male', 'female', 'other', 'unknown'] as const;
+export const OBSERVATION_STATUSES = ['registered', 'preliminary', 'final', 'amended', 'corrected', 'cancelled', 'entered-in-error', 'unknown'] as const;
+export const ENCOUNTER_STATUSES = ['planned', 'arrived', 'triaged', 'in-progress', 'onleave', 'finished', 'cancelled', 'entered-in-error', 'unknown'] as const;
+export const REPORT_STATUSES = ['registered', 'partial', 'preliminary', 'final', 'amended', 'corrected', 'appended', 'cancelled', 'entered-in-error', 'unknown'] as const;
+export const DOCUMENT_STATUSES = ['current', 'superseded', 'entered-in-error'] as const;
+export const COMPOSITION_STATUSES = ['preliminary', 'final', 'amended', 'entered-in-error'] as const;
+export const LINK_TYPES = ['replaced-by', 'replaces', 'refer', 'seealso'] as const;
+export const LOCATION_STATUSES = ['planned', 'active', 'reserved', 'completed'] as const;
+export const CRITICALITIES = ['low', 'high', 'unable-to-assess'] as const;
+export const ALLERGY_CATEGORIES = ['food', 'medication', 'environment', 'biologic'] as const;
+
+/** https://hl7.org/fhir/R4/datatypes.html#id */
+const id = z.string().regex(/^[A-Za-z0-9\-.]{1,64}$/, 'is not a FHIR id');
+
+export const codedValueSchemas: Record<string, z.ZodType> = {
+  Patient: z.object({ id, gender: z.enum(GENDERS).optional(), link: z.array(z.object({ type: z.enum(LINK_TYPES) })).optional() }),
+  RelatedPerson: z.object({ id, gender: z.enum(GENDERS).optional() }),
+  Observation: z.object({ id, status: z.enum(OBSERVATION_STATUSES) }),
+  Encounter: z.object({ id, status: z.enum(ENCOUNTER_STATUSES), location: z.array(z.object({ status: z.enum(LOCATION_STATUSES).optional() })).optional() }),
+  DiagnosticReport: z.object({ id, status: z.enum(REPORT_STATUSES) }),
+  DocumentReference: z.object({ id, status: z.enum(DOCUMENT_STATUSES), docStatus: z.enum(COMPOSITION_STATUSES).optional() }),
+  AllergyIntolerance: z.object({ id, criticality: z.enum(CRITICALITIES).optional(), category: z.array(z.enum(ALLERGY_CATEGORIES)).optional() }),
+  Condition: z.object({ id }),
+  Provenance: z.object({ id }),
+};

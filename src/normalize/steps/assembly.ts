@@ -1,0 +1,41 @@
+import type { Resource } from '@medplum/fhirtypes';
+import type { Hl7v2Message, Hl7v2Segment } from '../../ingest/hl7v2/index.js';
+import type { IssueSeverity } from '../convert-issue.js';
+import type { LoadedMappings } from '../load-mappings.js';
+
+/** One resource made from one segment occurrence. */
+export interface AssembledEntry {
+  resource: Resource & { id: string };
+  segment: Hl7v2Segment;
+  /** Dropped entries stay in the list (so references made earlier still resolve) but are not emitted. */
+  dropped?: boolean;
+}
+
+/** What a message step works on: everything built so far, in segment order. */
+export interface Assembly {
+  readonly message: Hl7v2Message;
+  readonly mappings: LoadedMappings;
+  readonly zone: string;
+  readonly entries: AssembledEntry[];
+  issue(severity: IssueSeverity, code: string, location: string, text: string): void;
+}
+
+export type MessageStep = (a: Assembly) => void;
+
+export function ref(r: Resource & { id: string }): { reference: string } {
+  return { reference: `${r.resourceType}/${r.id}` };
+}
+
+export function live(a: Assembly, type: string): AssembledEntry[] {
+  return a.entries.filter((e) => !e.dropped && e.resource.resourceType === type);
+}
+
+/** `OBX[3]`: HL7 ERR-2 style location of a segment occurrence. */
+export function segmentLocation(message: Hl7v2Message, seg: Hl7v2Segment): string {
+  const nth = message.segments(seg.name).indexOf(seg) + 1;
+  return nth > 1 ? `${seg.name}[${nth}]` : seg.name;
+}
+
+export function base64(text: string): string {
+  return Buffer.from(text, 'utf8').toString('base64');
+}

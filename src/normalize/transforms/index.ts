@@ -1,0 +1,52 @@
+import { cweToCodeableConcept } from './cwe-to-codeableconcept.js';
+import { cxToIdentifier } from './cx-to-identifier.js';
+import { dtToDate, dtmToDateTime, dtmToInstant } from './dtm-to-datetime.js';
+import { encounterStatus } from './encounter-status.js';
+import { obxInterpretation, obxReferenceRange } from './obx-interpretation.js';
+import { obxValue } from './obx-value.js';
+import {
+  eiToFillerIdentifier, eiToIdentifier, eiToPlacerIdentifier, fieldText, plToEncounterLocation, plToPriorLocation, stToString, stToTextConcept,
+  xcnToAttender, xcnToReference,
+} from './simple.js';
+import type { Transform } from './transform.js';
+import { vocabularyCode, vocabularyCoding, vocabularyConcept } from './vocabulary.js';
+import { xadToAddress } from './xad-to-address.js';
+import { xpnToHumanName } from './xpn-to-humanname.js';
+import { xtnToContactPoint } from './xtn-to-contactpoint.js';
+
+export type { Transform, TransformContext } from './transform.js';
+
+/** Every transform a mapping file may name; load-mappings rejects any other name. */
+export const transforms = {
+  'xpn-to-humanname': xpnToHumanName,
+  'cx-to-identifier': cxToIdentifier,
+  'xad-to-address': xadToAddress,
+  'xtn-to-contactpoint': xtnToContactPoint,
+  'cwe-to-codeableconcept': cweToCodeableConcept,
+  'dtm-to-datetime': dtmToDateTime,
+  'dtm-to-instant': dtmToInstant,
+  'dt-to-date': dtToDate,
+  'ei-to-identifier': eiToIdentifier,
+  'ei-to-placer-identifier': eiToPlacerIdentifier,
+  'ei-to-filler-identifier': eiToFillerIdentifier,
+  'xcn-to-reference': xcnToReference,
+  'xcn-to-attender': xcnToAttender,
+  'st-to-text-concept': stToTextConcept,
+  'pl-to-encounter-location': plToEncounterLocation,
+  'pl-to-prior-location': plToPriorLocation,
+  'st-to-string': stToString,
+  'field-text': fieldText,
+  'vocabulary-code': vocabularyCode,
+  'vocabulary-coding': vocabularyCoding,
+  'vocabulary-concept': vocabularyConcept,
+  'obx-value': obxValue,
+  'obx-interpretation': obxInterpretation,
+  'obx-reference-range': obxReferenceRange,
+  'encounter-status': encounterStatus,
+} satisfies Record<string, Transform>;
+
+export type TransformName = keyof typeof transforms;
+
+export function isTransformName(name: string): name is TransformName {
+  return Object.hasOwn(transforms, name);
+}
