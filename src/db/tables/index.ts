@@ -1,3 +1,4 @@
+import type { FhirStoreTables } from './fhir-resource.table.js';
 import type { Hl7MessageTable } from './hl7-message.table.js';
 import type { SigningKeyTable } from './signing-key.table.js';
 
@@ -6,3 +7,4 @@ export interface Tables {
   hl7_message: Hl7MessageTable;
   signing_key: SigningKeyTable;
 }
+export interface Tables extends FhirStoreTables {}
