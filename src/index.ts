@@ -3,6 +3,9 @@ import { migrateCommand } from './cli/migrate.command.js';
 import { serveCommand } from './cli/serve.command.js';
 import { simulateCommand } from './cli/simulate.command.js';
 import { tokenCommand } from './cli/token.command.js';
+import { importCommand } from './cli/import.command.js';
+import { mpiCommand } from './cli/mpi.command.js';
+import { bundleCommand } from './cli/bundle.command.js';
 import { ConfigError } from './config/load-config.js';
 import { DataDirInUseError } from './db/data-dir-lock.js';
 
@@ -12,7 +15,7 @@ export async function main(argv: string[]): Promise<void> {
     .description('Sinew: HL7v2/FHIR ingest, normalization, identity, timeline and time-aligned bundles for clinical AI')
     .showHelpAfterError()
     .exitOverride();
-  for (const command of [serveCommand(), migrateCommand(), tokenCommand(), simulateCommand()]) program.addCommand(command.exitOverride());
+  for (const command of [serveCommand(), migrateCommand(), importCommand(), tokenCommand(), simulateCommand(), mpiCommand(), bundleCommand()]) program.addCommand(command.exitOverride());
   try {
     await program.parseAsync(argv);
   } catch (err) {

@@ -5,7 +5,7 @@ import { MESSAGE_STATUSES, type Hl7MessageRow } from '../db/tables/hl7-message.t
 import type { OperationOutcomeIssue } from '@medplum/fhirtypes';
 import { OperationOutcomeError } from '../fhir/outcomes.js';
 import type { Classifier } from '../ingest/classify.js';
-import { decodeHl7Bytes } from '../ingest/hl7v2/index.js';
+import { decodeWith } from '../ingest/hl7v2/index.js';
 import type { MessageWorker } from '../ingest/message-worker.js';
 import { replayMessage } from '../ingest/replay.js';
 import { httpError } from './outcome-middleware.js';
@@ -146,7 +146,7 @@ function toDetail(r: Hl7MessageRow, withRaw: boolean) {
   if (!withRaw) return detail;
   return {
     ...detail,
-    raw: r.raw ? decodeHl7Bytes(r.raw, r.charset ?? undefined).text : null,
+    raw: r.raw ? decodeWith(r.raw, r.charset ?? 'utf8') : null,
     rawBase64: r.raw ? r.raw.toString('base64') : null,
   };
 }

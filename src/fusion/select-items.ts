@@ -65,13 +65,16 @@ export function currentVersions(events: readonly TimelineEvent[], asOfMs: number
   const known = events.filter((e) => Date.parse(e.availableAt) <= asOfMs);
   const superseded = new Set(known.flatMap((e) => (e.supersedes ? [e.supersedes] : [])));
   const latest = new Map<string, TimelineEvent>();
-  for (const e of known) {
-    if (superseded.has(e.id)) continue;
+  const live = known.filter((e) => !superseded.has(e.id));
+  for (const e of live) {
     const key = `${e.resourceType}/${e.resourceId}`;
     const prev = latest.get(key);
     if (!prev || isLaterVersion(e, prev)) latest.set(key, e);
   }
-  return [...latest.values()].filter((e) => !WITHDRAWN_STATUSES.has(e.status));
+  // Every fact of the winning version survives: an Observation's components are rows of one version.
+  const sameVersion = (e: TimelineEvent, w: TimelineEvent | undefined): boolean =>
+    w !== undefined && e.versionId === w.versionId && Date.parse(e.availableAt) === Date.parse(w.availableAt);
+  return live.filter((e) => sameVersion(e, latest.get(`${e.resourceType}/${e.resourceId}`)) && !WITHDRAWN_STATUSES.has(e.status));
 }
 
 /** The events of one modality inside its window, chosen by the spec's selection rule. */

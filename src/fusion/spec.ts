@@ -109,9 +109,12 @@ function readSpecFile(file: string): FusionSpec {
   return spec;
 }
 
+/** Files in the specs folder that are not specs: the timeline's modality rules live beside them. */
+const NOT_SPECS: ReadonlySet<string> = new Set(['modality-rules.json']);
+
 function specNames(dir: string): string[] {
   return readdirSync(dir)
-    .filter((f) => f.endsWith('.json'))
+    .filter((f) => f.endsWith('.json') && !NOT_SPECS.has(f))
     .map((f) => f.slice(0, -'.json'.length))
     .sort();
 }

@@ -32,8 +32,15 @@ function entryExtensions(e: TimelineEvent, ageSeconds: number): Extension[] {
  */
 export function toFhirBundle(bundle: AlignedBundle): Bundle {
   const ages = new Map(bundle.modalities.flatMap((m) => m.items.map((i) => [i.eventId, i.ageSeconds] as const)));
+  // Components of one Observation are separate items but one resource version: one entry each.
+  const seen = new Set<string>();
   const entry: BundleEntry[] = bundle.items
-    .filter((e) => e.resource !== undefined)
+    .filter((e) => {
+      const key = `${e.resourceType}/${e.resourceId}/${e.versionId}`;
+      if (e.resource === undefined || seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    })
     .map((e) => ({ extension: entryExtensions(e, ages.get(e.id) ?? 0), resource: e.resource }));
   return {
     resourceType: 'Bundle',

@@ -15,6 +15,15 @@ export const LOCATION_STATUSES = ['planned', 'active', 'reserved', 'completed'] 
 export const CRITICALITIES = ['low', 'high', 'unable-to-assess'] as const;
 export const ALLERGY_CATEGORIES = ['food', 'medication', 'environment', 'biologic'] as const;
 
+export const REQUEST_STATUSES = ['draft', 'active', 'on-hold', 'revoked', 'completed', 'entered-in-error', 'unknown'] as const;
+export const MEDICATION_REQUEST_STATUSES = ['active', 'on-hold', 'cancelled', 'completed', 'entered-in-error', 'stopped', 'draft', 'unknown'] as const;
+export const DISPENSE_STATUSES = ['preparation', 'in-progress', 'cancelled', 'on-hold', 'completed', 'entered-in-error', 'stopped', 'declined', 'unknown'] as const;
+export const ADMINISTRATION_STATUSES = ['in-progress', 'not-done', 'on-hold', 'completed', 'entered-in-error', 'stopped', 'unknown'] as const;
+export const IMMUNIZATION_STATUSES = ['completed', 'entered-in-error', 'not-done'] as const;
+export const IMAGING_STUDY_STATUSES = ['registered', 'available', 'cancelled', 'entered-in-error', 'unknown'] as const;
+export const APPOINTMENT_STATUSES = ['proposed', 'pending', 'booked', 'arrived', 'fulfilled', 'cancelled', 'noshow', 'entered-in-error', 'checked-in', 'waitlist'] as const;
+export const PARTICIPATION_STATUSES = ['accepted', 'declined', 'tentative', 'needs-action'] as const;
+
 /** https://hl7.org/fhir/R4/datatypes.html#id */
 const id = z.string().regex(/^[A-Za-z0-9\-.]{1,64}$/, 'is not a FHIR id');
 
@@ -27,5 +36,13 @@ export const codedValueSchemas: Record<string, z.ZodType> = {
   DocumentReference: z.object({ id, status: z.enum(DOCUMENT_STATUSES), docStatus: z.enum(COMPOSITION_STATUSES).optional() }),
   AllergyIntolerance: z.object({ id, criticality: z.enum(CRITICALITIES).optional(), category: z.array(z.enum(ALLERGY_CATEGORIES)).optional() }),
   Condition: z.object({ id }),
+  ServiceRequest: z.object({ id, status: z.enum(REQUEST_STATUSES) }),
+  MedicationRequest: z.object({ id, status: z.enum(MEDICATION_REQUEST_STATUSES) }),
+  MedicationDispense: z.object({ id, status: z.enum(DISPENSE_STATUSES) }),
+  MedicationAdministration: z.object({ id, status: z.enum(ADMINISTRATION_STATUSES) }),
+  Immunization: z.object({ id, status: z.enum(IMMUNIZATION_STATUSES) }),
+  ImagingStudy: z.object({ id, status: z.enum(IMAGING_STUDY_STATUSES) }),
+  Appointment: z.object({ id, status: z.enum(APPOINTMENT_STATUSES), participant: z.array(z.object({ status: z.enum(PARTICIPATION_STATUSES) })) }),
+  Specimen: z.object({ id }),
   Provenance: z.object({ id }),
 };

@@ -50,9 +50,9 @@ describe('convertMessage', () => {
   });
 
   it('rejects an unmapped message type and a missing required segment', () => {
-    const siu = convertMessage(msg('MSH|^~\\&|A|B|C|D|20240105||SIU^S12^SIU_S12|C1|P|2.5.1'), ctx);
-    expect(siu.issues).toEqual([expect.objectContaining({ severity: 'error', code: '200', location: 'MSH-9' })]);
-    expect(siu.bundle.entry).toEqual([]);
+    const bar = convertMessage(msg('MSH|^~\\&|A|B|C|D|20240105||BAR^P01^BAR_P01|C1|P|2.5.1'), ctx);
+    expect(bar.issues).toEqual([expect.objectContaining({ severity: 'error', code: '200', location: 'MSH-9' })]);
+    expect(bar.bundle.entry).toEqual([]);
     const noPid = convertMessage(msg('MSH|^~\\&|A|B|C|D|20240105||ADT^A01^ADT_A01|C1|P|2.5.1', 'PV1|1|I'), ctx);
     expect(noPid.issues).toContainEqual(expect.objectContaining({ severity: 'error', code: '100', location: 'PID' }));
   });

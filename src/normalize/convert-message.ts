@@ -45,6 +45,7 @@ export function convertMessage(msg: Hl7v2Message, ctx: ConvertContext): ConvertR
   const zone = ctx.zoneFor(msg.sendingFacility) ?? ctx.defaultZone;
   const assembly: Assembly = { message: msg, mappings: ctx.mappings, zone, entries: [], issue };
   const byDef: { def: (typeof map.resources)[number]; entry: AssembledEntry }[] = [];
+  const unstable: { entry: AssembledEntry; location: string }[] = [];
 
   for (const def of map.resources) {
     const segs = msg.segments(def.segment);
@@ -61,12 +62,12 @@ export function convertMessage(msg: Hl7v2Message, ctx: ConvertContext): ConvertR
       }
       const scope: IdScope = { message: msg, segment: seg, nearest: (name) => nearest(msg, seg, name) };
       const parts = idRules[def.id as IdRuleName](scope);
-      if (!parts) issue('warning', ERROR_CODES.requiredFieldMissing, location, `no source identifier for a stable ${resource.resourceType} id; this one changes with each message`);
       const id = deterministicId(String(resource.resourceType), parts ?? [msg.sendingFacility, msg.controlId, String(seg.index)]);
       const meta = def.context ? { meta: { tag: [CONTEXT_TAG] } } : {};
       const entry: AssembledEntry = { resource: { ...resource, id, ...meta } as Resource & { id: string }, segment: seg };
       assembly.entries.push(entry);
       byDef.push({ def, entry });
+      if (!parts) unstable.push({ entry, location });
     }
   }
   for (const { def, entry } of byDef) {
@@ -82,6 +83,10 @@ export function convertMessage(msg: Hl7v2Message, ctx: ConvertContext): ConvertR
     }
   }
   for (const name of map.steps) steps[name as keyof typeof steps](assembly);
+  // Reported after the steps: an entry a step dropped (A28's placeholder PV1) is never stored.
+  for (const { entry: e, location } of unstable.filter((u) => !u.entry.dropped)) {
+    issue('warning', ERROR_CODES.requiredFieldMissing, location, `no source identifier for a stable ${e.resource.resourceType} id; this one changes with each message`);
+  }
 
   const emitted = dedupe(assembly.entries.filter((e) => !e.dropped), msg, issue);
   const entry: BundleEntry[] = emitted.map((e) => put(e.resource));

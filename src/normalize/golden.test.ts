@@ -32,7 +32,10 @@ const cases = readdirSync(FIXTURES, { withFileTypes: true })
 
 describe('golden HL7v2 → FHIR conversions', () => {
   it('has fixtures for every covered message type', () => {
-    expect(new Set(cases.map(([t]) => t))).toEqual(new Set(['ADT_A01', 'ADT_A02', 'ADT_A03', 'ADT_A40', 'ORU_R01', 'MDM_T02']));
+    expect(new Set(cases.map(([t]) => t))).toEqual(new Set([
+      'ADT_A01', 'ADT_A02', 'ADT_A03', 'ADT_A05', 'ADT_A06', 'ADT_A12', 'ADT_A30', 'ADT_A40', 'ORU_R01', 'OUL_R22', 'ORM_O01', 'OML_O21',
+      'OMI_O23', 'MDM_T02', 'SIU_S12', 'VXU_V04', 'RDE_O11', 'RDS_O13', 'RAS_O17', 'PPR_PC1',
+    ]));
   });
 
   it.each(cases)('%s/%s', (type, file) => {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Hl7v2Message, Hl7v2Segment } from '../ingest/hl7v2/index.js';
+import type { Hl7v2Field, Hl7v2Message, Hl7v2Segment } from '../ingest/hl7v2/index.js';
 
 /** What an id rule may look at: the segment, its message, and the nearest earlier segment of a kind. */
 export interface IdScope {
@@ -56,6 +56,28 @@ function continued(s: IdScope): Hl7v2Segment {
   return earlier && (!obr || earlier.index > obr.index) ? earlier : seg;
 }
 
+/**
+ * An order's identity: placer number first (ORC-2, else OBR-2), since it exists from the first NW
+ * while the filler number (ORC-3/OBR-3) is assigned later; an NW and its later status changes
+ * must land on the same request.
+ */
+function requestKey(orc: Hl7v2Segment | undefined, obr?: Hl7v2Segment): string[] | undefined {
+  for (const [n, kind] of [[2, 'placer'], [3, 'filler']] as const) {
+    const ei = [orc?.field(n), obr?.field(n)].find((f) => f?.component(1));
+    if (ei) return [kind, ei.component(2) || ei.component(3), ei.component(1)];
+  }
+  return undefined;
+}
+
+/** The ORC of a segment's ORDER group: the nearest one before it (ORC always leads the group). */
+const orcBefore = (s: IdScope): Hl7v2Segment | undefined => s.message.segments('ORC').filter((o) => o.index < s.segment.index).pop();
+
+/** `EIP` (SPM-2): filler part (component 2) else placer part (component 1), each EI in subcomponents. */
+function eipKey(f: Hl7v2Field): string[] | undefined {
+  for (const c of [2, 1]) if (f.component(c, 1)) return [c === 2 ? 'filler' : 'placer', f.component(c, 2), f.component(c, 1)];
+  return undefined;
+}
+
 const code = (s: Hl7v2Segment, n: number): string => `${s.field(n).component(3)}|${s.field(n).component(1)}`;
 
 /** Named id rules referenced by message maps; `undefined` means the source has no stable key. */
@@ -87,6 +109,48 @@ export const idRules = {
   document: (s: IdScope) => {
     for (const n of [12, 16]) if (s.segment.field(n).component(1)) return [s.segment.field(n).component(2), s.segment.field(n).component(1)];
     return undefined;
+  },
+  /** ORC/OBR placer (else filler) number plus OBR-4: one ORC may carry several OBRs (ReportStream ORM). */
+  'service-request': (s: IdScope) => {
+    const base = requestKey(orcBefore(s), s.segment);
+    return base && [...base, code(s.segment, 4)];
+  },
+  'medication-request': (s: IdScope) => requestKey(orcBefore(s)),
+  /** The order plus RXD-1 dispense sub-id counter and RXD-3 time: each dispense of one order. */
+  'medication-dispense': (s: IdScope) => {
+    const base = requestKey(orcBefore(s));
+    return base && [...base, s.segment.field(1).component(1), s.segment.field(3).component(1)];
+  },
+  /** The order plus RXA-1/RXA-2 sub-id counters and RXA-3 start: each administration of one order. */
+  'medication-administration': (s: IdScope) => {
+    const base = requestKey(orcBefore(s));
+    return base && [...base, s.segment.field(1).component(1), s.segment.field(2).component(1), s.segment.field(3).component(1)];
+  },
+  /** CDC IIS IG: ORC-3 is the immunization's unique id; else the patient, date and vaccine. */
+  immunization: (s: IdScope) => {
+    const orc = orcBefore(s);
+    const filler = orc?.field(3);
+    if (filler?.component(1)) return ['filler', filler.component(2), filler.component(1)];
+    const base = patientKey(s.nearest('PID'));
+    return base && s.segment.field(3).component(1) ? [...base, s.segment.field(3).component(1), code(s.segment, 5)] : undefined;
+  },
+  /** DICOM Study Instance UID (IPC-3, ZDS-1): order and report meet on one ImagingStudy. */
+  'imaging-study': (s: IdScope) => {
+    const uid = s.segment.field(s.segment.name === 'IPC' ? 3 : 1).component(1).trim();
+    return /^\d+(?:\.\d+)+$/.test(uid) ? ['dicom-uid', uid] : undefined;
+  },
+  specimen: (s: IdScope) => eipKey(s.segment.field(2)),
+  /** SCH-2 filler appointment id, else SCH-1 placer: an S13 reschedule updates the same Appointment. */
+  appointment: (s: IdScope) => {
+    for (const n of [2, 1]) if (s.segment.field(n).component(1)) return [n === 2 ? 'filler' : 'placer', s.segment.field(n).component(2), s.segment.field(n).component(1)];
+    return undefined;
+  },
+  /** PRB-4 problem instance id, else the patient and PRB-3 problem code. */
+  problem: (s: IdScope) => {
+    const inst = s.segment.field(4);
+    if (inst.component(1)) return [inst.component(2), inst.component(1)];
+    const base = patientKey(s.nearest('PID'));
+    return base && [...base, code(s.segment, 3)];
   },
   'message-header': (s: IdScope) => [s.message.sendingFacility, s.message.controlId],
 } satisfies Record<string, (s: IdScope) => string[] | undefined>;

@@ -2,6 +2,7 @@ import type { Resource } from '@medplum/fhirtypes';
 import type { Hl7v2Message, Hl7v2Segment } from '../../ingest/hl7v2/index.js';
 import type { IssueSeverity } from '../convert-issue.js';
 import type { LoadedMappings } from '../load-mappings.js';
+import type { TransformContext } from '../transforms/transform.js';
 
 /** One resource made from one segment occurrence. */
 export interface AssembledEntry {
@@ -38,4 +39,23 @@ export function segmentLocation(message: Hl7v2Message, seg: Hl7v2Segment): strin
 
 export function base64(text: string): string {
   return Buffer.from(text, 'utf8').toString('base64');
+}
+
+/** Segments after `seg` up to (not including) the next segment named in `stop`: its group's tail. */
+export function groupAfter(message: Hl7v2Message, seg: Hl7v2Segment, stop: readonly string[]): Hl7v2Segment[] {
+  const out: Hl7v2Segment[] = [];
+  for (const s of message.segments().filter((x) => x.index > seg.index)) {
+    if (stop.includes(s.name)) break;
+    out.push(s);
+  }
+  return out;
+}
+
+/** A transform context for a field a step reads directly (same issue locations as mapped fields). */
+export function stepContext(a: Assembly, segment: Hl7v2Segment, field: number): TransformContext {
+  const location = `${segmentLocation(a.message, segment)}-${field}`;
+  return {
+    message: a.message, segment, location, zone: a.zone, vocabularies: a.mappings.vocabularies,
+    issue: (sev, code, text, loc) => a.issue(sev, code, loc ?? location, text),
+  };
 }

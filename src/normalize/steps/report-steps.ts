@@ -5,7 +5,7 @@ import { base64, live, segmentLocation, type AssembledEntry, type Assembly } fro
 /** LOINC codes whose text is a report's impression (DiagnosticReport.conclusion). */
 const IMPRESSION_LOINC = new Set(['19005-8', '59776-5', '18834-2']);
 /** Table 0074 sections that are imaging (Observation.category `imaging`). */
-const IMAGING_SECTIONS = new Set(['RAD', 'RUS', 'RX', 'CT', 'CTH', 'MR', 'NMR', 'NMS', 'US', 'CUS', 'OUS', 'VUS', 'XRC', 'RC', 'PET', 'MG', 'DX', 'CR', 'XA', 'NM']);
+export const IMAGING_SECTIONS = new Set(['RAD', 'RUS', 'RX', 'CT', 'CTH', 'MR', 'NMR', 'NMS', 'US', 'CUS', 'OUS', 'VUS', 'XRC', 'RC', 'PET', 'MG', 'DX', 'CR', 'XA', 'NM']);
 
 /**
  * Several TX/FT/ST OBX lines with the same OBX-3 and OBX-4 under one OBR are one report text

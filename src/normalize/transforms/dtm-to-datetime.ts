@@ -8,7 +8,12 @@ import type { TransformContext } from './transform.js';
  * facility's zone (ctx.zone), so the result never has a time without an offset.
  */
 export function dtmToDateTime(field: Hl7v2Field, ctx: Pick<TransformContext, 'zone' | 'location' | 'issue'>): string | undefined {
-  const raw = field.component(1).trim();
+  return rawToDateTime(field.component(1), ctx);
+}
+
+/** The same for a DTM string a step has already picked out (a TQ component, an AIS start). */
+export function rawToDateTime(value: string, ctx: Pick<TransformContext, 'zone' | 'location' | 'issue'>): string | undefined {
+  const raw = value.trim();
   if (!raw) return undefined;
   if (/^0000/.test(raw)) return zeroYear(raw, ctx);
   try {

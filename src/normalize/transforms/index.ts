@@ -1,9 +1,16 @@
+import { rxaAdministrationStatus, rxaImmunizationStatus, rxaPrimarySource } from './administration-status.js';
+import { appointmentStatus } from './appointment-status.js';
+import { cweToCoding, cweToDicomModality, cweToReference, xcnToAdministeringPerformer, xcnToPerformer } from './coding-and-references.js';
 import { cweToCodeableConcept } from './cwe-to-codeableconcept.js';
 import { cxToIdentifier } from './cx-to-identifier.js';
 import { dtToDate, dtmToDateTime, dtmToInstant } from './dtm-to-datetime.js';
 import { encounterStatus } from './encounter-status.js';
 import { obxInterpretation, obxReferenceRange } from './obx-interpretation.js';
+import { eipToIdentifiers, nmToUnsignedInt, schDurationMinutes } from './numbers.js';
 import { obxValue } from './obx-value.js';
+import { accessionIdentifier, dicomUidIdentifier, obrFillerIdentifier, obrPlacerIdentifier } from './order-identifiers.js';
+import { orcToMedicationStatus, orcToRequestStatus } from './order-status.js';
+import { rxaDoseQuantity, rxdQuantity, rxeDispenseQuantity, rxeDoseQuantity } from './quantities.js';
 import {
   eiToFillerIdentifier, eiToIdentifier, eiToPlacerIdentifier, fieldText, plToEncounterLocation, plToPriorLocation, stToString, stToTextConcept,
   xcnToAttender, xcnToReference,
@@ -43,6 +50,28 @@ export const transforms = {
   'obx-interpretation': obxInterpretation,
   'obx-reference-range': obxReferenceRange,
   'encounter-status': encounterStatus,
+  'orc-to-request-status': orcToRequestStatus,
+  'orc-to-medication-status': orcToMedicationStatus,
+  'obr-placer-identifier': obrPlacerIdentifier,
+  'obr-filler-identifier': obrFillerIdentifier,
+  'accession-identifier': accessionIdentifier,
+  'dicom-uid-identifier': dicomUidIdentifier,
+  'rxe-dose-quantity': rxeDoseQuantity,
+  'rxe-dispense-quantity': rxeDispenseQuantity,
+  'rxd-quantity': rxdQuantity,
+  'rxa-dose-quantity': rxaDoseQuantity,
+  'rxa-immunization-status': rxaImmunizationStatus,
+  'rxa-administration-status': rxaAdministrationStatus,
+  'rxa-primary-source': rxaPrimarySource,
+  'appointment-status': appointmentStatus,
+  'cwe-to-coding': cweToCoding,
+  'cwe-to-dicom-modality': cweToDicomModality,
+  'cwe-to-reference': cweToReference,
+  'xcn-to-administering-performer': xcnToAdministeringPerformer,
+  'xcn-to-performer': xcnToPerformer,
+  'nm-to-unsigned-int': nmToUnsignedInt,
+  'sch-duration-minutes': schDurationMinutes,
+  'eip-to-identifiers': eipToIdentifiers,
 } satisfies Record<string, Transform>;
 
 export type TransformName = keyof typeof transforms;

@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { sql } from 'kysely';
+import { createTestDatabase, ENGINES, type TestDatabase } from '../../test/support/test-database.js';
+import { openDatabase } from '../db/database.js';
+import { patient, testIdentityDeps, type PatientFields } from './mpi.fixtures.js';
+import { indexSourcePatient } from './patient-index.repository.js';
+import { seededRandom } from './random.js';
+
+const at = new Date('2025-01-01T00:00:00Z');
+
+async function largestMatchCluster(database: TestDatabase): Promise<number> {
+  const { rows } = await sql<{ n: number }>`
+    SELECT count(*)::int AS n FROM mpi_link WHERE state = 'MATCH' AND recorded_to IS NULL AND valid_to IS NULL
+    GROUP BY golden_id ORDER BY n DESC LIMIT 1`.execute(database.db);
+  return rows[0]?.n ?? 0;
+}
+
+describe.each(ENGINES)('bad input and concurrency (%s)', (engine) => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createTestDatabase(engine);
+  });
+  afterAll(async () => {
+    await database.close();
+  });
+
+  it('never auto-links placeholder or empty records', async () => {
+    const warnings: unknown[] = [];
+    const deps = testIdentityDeps({ logger: { warn: (o) => warnings.push(o) } });
+    const junk: PatientFields[] = [
+      { given: 'Baby Boy', family: 'Smith', birthDate: '2025-05-01', gender: 'male' },
+      { given: 'John', family: 'Doe', gender: 'male' },
+      { given: 'UNKNOWN', family: 'UNKNOWN', birthDate: '1900-01-01' },
+      { given: 'Mia', family: 'Tran', birthDate: '2031-01-01' },
+      {},
+    ];
+    for (const [k, f] of junk.entries()) {
+      for (let copy = 0; copy < 4; copy++) {
+        const d = await indexSourcePatient(database.db, patient(`ph-${k}-${copy}`, f), { at }, deps);
+        expect(d.rule === 'probabilistic' || d.rule === 'identifier').toBe(false);
+      }
+    }
+    expect(await largestMatchCluster(database)).toBe(1);
+  });
+
+  it('1,000 records with one common name do not form a giant cluster; the oversized block is skipped and counted', async () => {
+    const skipped: { skipped: { block: string; size: number }[] }[] = [];
+    const deps = testIdentityDeps({ logger: { warn: (o) => skipped.push(o as (typeof skipped)[number]) } });
+    const random = seededRandom(3);
+    const days = new Set<string>();
+    for (let i = 0; i < 1000; i++) {
+      let dob: string;
+      do dob = new Date(Date.UTC(1940, 0, 1) + Math.floor(random() * 60 * 365) * 86_400_000).toISOString().slice(0, 10);
+      while (days.has(dob));
+      days.add(dob);
+      await indexSourcePatient(database.db, patient(`js-${i}`, { given: 'John', family: 'Smith', birthDate: dob, gender: 'male', postcode: String(2000 + Math.floor(random() * 50)) }), { at }, deps);
+    }
+    expect(await largestMatchCluster(database)).toBeLessThanOrEqual(2);
+    expect(skipped.some((s) => s.skipped.some((b) => b.block === 'names'))).toBe(true);
+    // Counts only: the log carries block names and sizes, never a name or a date.
+    expect(JSON.stringify(skipped)).not.toMatch(/JOHN|SMITH|19\d\d-/);
+  }, 180_000);
+
+  it('8 concurrent indexings of the same new person on separate connections end with one golden', async () => {
+    const deps = testIdentityDeps();
+    const fields: PatientFields = { given: 'Ottilie', family: 'Vandermeer', birthDate: '1988-12-12', gender: 'female', postcode: '2913', line: '77 Canal St', phone: '0400111222' };
+    const conns = database.url ? await Promise.all(Array.from({ length: 8 }, () => openDatabase({ databaseUrl: database.url as string, dataDir: 'memory', poolSize: 1 }))) : [];
+    try {
+      const dbs = conns.length ? conns.map((c) => c.db) : Array.from({ length: 8 }, () => database.db);
+      const decisions = await Promise.all(dbs.map((db, i) => indexSourcePatient(db, patient(`cc-${i}`, fields), { at }, deps)));
+      expect(new Set(decisions.map((d) => d.goldenId)).size).toBe(1);
+      expect(decisions.filter((d) => d.newGolden)).toHaveLength(1);
+    } finally {
+      await Promise.all(conns.map((c) => c.close()));
+    }
+  });
+});

@@ -1,0 +1,43 @@
+import type { Resource } from '@medplum/fhirtypes';
+import type { AvailableRule } from '../db/tables/timeline.table.js';
+import type { EventValue, Modality, TimelineCoding, TimelineSource } from './timeline-event.js';
+
+export type { AvailableRule };
+
+/** A fact version about to be appended; the store assigns `id`, `supersedes` and the closing marker. */
+export interface NewTimelineEvent {
+  patientRecord: string;
+  /** Visit number from the source; when absent the store places the fact in the encounter open at its clinical time. */
+  encounterId?: string;
+  modality: Modality;
+  resourceType: string;
+  resourceId: string;
+  versionId: string;
+  /** '' for the resource's own fact; the component code for an expanded Observation component. */
+  factKey: string;
+  code?: TimelineCoding;
+  category?: string;
+  value?: EventValue;
+  unit?: string;
+  clinicalStart: string;
+  clinicalEnd?: string;
+  sourceRecordedAt?: string;
+  receivedAt: string;
+  availableAt: string;
+  availableRule: AvailableRule;
+  status: string;
+  source: TimelineSource;
+  resource?: Resource;
+}
+
+/**
+ * When a fact became available (issue 5 §1). Live intake (MLLP, `POST`): the later of the source's
+ * recorded time and Sinew's receipt, so a result is never usable before either clock says it
+ * existed. Backfill (`sinew import`, `sinew pull`): the source's recorded time, since Sinew did not
+ * exist when the fact became known; without one, receipt time (and the rule says so).
+ */
+export function availableAt(sourceRecordedAt: Date | undefined, receivedAt: Date, backfill: boolean): { at: Date; rule: AvailableRule } {
+  if (backfill) return sourceRecordedAt ? { at: sourceRecordedAt, rule: 'backfill' } : { at: receivedAt, rule: 'backfill-received' };
+  const at = sourceRecordedAt && sourceRecordedAt.getTime() > receivedAt.getTime() ? sourceRecordedAt : receivedAt;
+  return { at, rule: 'live' };
+}
