@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import path from 'node:path';
 import { combineObservers, createMetrics, type SinewMetrics } from './api/metrics.js';
 import { createHttpServer } from './api/http-server.js';
+import { createFhirSurface } from './api/fhir-surface.js';
 import type { Config } from './config/config.schema.js';
 import { openDatabase, type Database } from './db/database.js';
 import { migrateToLatest } from './db/migrator.js';
@@ -14,6 +15,11 @@ import { MessageWorker } from './ingest/message-worker.js';
 import { createMllpServer, type MllpServer } from './ingest/mllp/mllp-server.js';
 import { structureOnlyHandler } from './ingest/structure-handler.js';
 import type { Logger } from './logger.js';
+import { loadIdentityDeps, defaultProfileDir } from './identity/identity-deps.js';
+import { loadMappings } from './normalize/index.js';
+import { hl7v2PipelineHandler } from './pipeline/hl7v2-pipeline.handler.js';
+import { identityObserver } from './pipeline/identity.observer.js';
+import { timelineObserver } from './pipeline/timeline.observer.js';
 
 export interface Listening {
   mllp?: { host: string; port: number };
@@ -41,7 +47,17 @@ export async function createCore(config: Config, logger: Logger): Promise<Core> 
     await database.close();
     throw err;
   }
-  const handlers = new HandlerRegistry().register(structureOnlyHandler());
+  // Mapped structures go through normalize → store → identity → timeline; the rest are checked
+  // structurally and kept (with their reason, should processing fail) for a mapping and a replay.
+  const mappings = loadMappings(path.join(path.dirname(defaultProfileDir()), '..', 'mappings', 'hl7v2'));
+  const handlers = new HandlerRegistry().register(structureOnlyHandler()).register(
+    hl7v2PipelineHandler({
+      config,
+      mappings,
+      structures: [...mappings.messages.keys()],
+      observers: [identityObserver(loadIdentityDeps()), timelineObserver()],
+    }),
+  );
   const classifier = createClassifier((s) => handlers.supports(s));
   const worker = new MessageWorker(database.db, handlers, logger);
   const metrics = createMetrics({ db: database.db });
@@ -99,7 +115,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
         );
         listening.mllp = await mllp.listen();
       }
-      const server = await createHttpServer(core);
+      const server = await createHttpServer({ ...core, fhirRouter: createFhirSurface(core.database.db) });
       http = server.server;
       listening.http = await server.listen(config.host, config.httpPort);
       if (!config.databaseUrl && config.dataDir !== 'memory') {

@@ -1,0 +1,49 @@
+import path from 'node:path';
+import type { Router } from 'express';
+import type { Db } from '../db/database.js';
+import { readResource } from '../fhir/resource.repository.js';
+import { loadSpecRegistry } from '../fusion/spec.js';
+import { loadBackendRegistry } from '../backends/registry.js';
+import { defaultProfileDir, loadIdentityDeps } from '../identity/identity-deps.js';
+import { sourcesOfGoldenAsOf } from '../identity/history.js';
+import { createFhirRouter } from './fhir/fhir.router.js';
+import { createFusionRouter, FUSION_OPERATIONS } from './fusion/fusion.router.js';
+import { IDENTITY_OPERATIONS } from './identity/identity-operations.js';
+import { createIdentityRouter } from './identity/identity.router.js';
+
+/**
+ * The whole `/fhir` surface: identity and fusion operations mounted before the generic resource
+ * routes, all listed in one CapabilityStatement.
+ */
+export function createFhirSurface(db: Db): Router {
+  const profiles = path.dirname(defaultProfileDir());
+  // A patient the index has not linked yet is its own only record (as the identity layer knew it).
+  const resolvePatientRecords = async (id: string, asOf: Date): Promise<string[]> => {
+    const linked = await sourcesOfGoldenAsOf(db, id, asOf);
+    if (linked.length) return linked;
+    try {
+      await readResource(db, 'Patient', id);
+      return [id];
+    } catch {
+      return [];
+    }
+  };
+  const fusion = createFusionRouter({
+    db,
+    specs: loadSpecRegistry(path.join(profiles, 'fusion')),
+    backends: loadBackendRegistry(path.join(profiles, 'models')),
+    resolvePatientRecords,
+    now: () => new Date(),
+  });
+  const identity = createIdentityRouter({ db, identity: loadIdentityDeps() });
+  return createFhirRouter({
+    db,
+    operationDefinitionsDir: profiles,
+    extraOperations: [
+      ...IDENTITY_OPERATIONS.map((o) => ({ name: o.name, definition: o.definition, resource: [o.resourceType] })),
+      ...FUSION_OPERATIONS.map((o) => ({ name: o.name, definition: o.definition, resource: [o.resource] })),
+    ],
+    operationRouters: [identity, fusion],
+    resolvePatientIds: (id) => resolvePatientRecords(id, new Date()),
+  });
+}
