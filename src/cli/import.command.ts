@@ -60,7 +60,6 @@ export function importCommand(): Command {
         process.stdout.write(`${formatSummary(counts)}\n`);
         if (counts.error > 0 || counts.rejected > 0) process.exitCode = 1;
       } finally {
-        await sink.close();
         await closeCore();
       }
     });

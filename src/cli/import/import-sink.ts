@@ -1,6 +1,6 @@
-import type { MessageStatus } from '../../db/tables/hl7-message.table.js';
+import type { ImportCounts } from '../../ingest/files/progress.js';
 
-export type ImportCounts = Record<MessageStatus, number>;
+export type { ImportCounts };
 
 /**
  * Where `sinew import` sends each message: straight into a local database, or to a running server.
@@ -9,13 +9,33 @@ export type ImportCounts = Record<MessageStatus, number>;
 export interface ImportSink {
   send(bytes: Buffer): Promise<void>;
   finish(): Promise<ImportCounts>;
-  close(): Promise<void>;
 }
 
 export function emptyCounts(): ImportCounts {
   return { accepted: 0, duplicate: 0, error: 0, rejected: 0 };
 }
 
-export function formatCounts(c: ImportCounts): string {
-  return `accepted ${c.accepted}, duplicate ${c.duplicate}, error ${c.error}, rejected ${c.rejected}`;
+/**
+ * Keeps up to `limit` sends in flight: enough for the group commit to batch, without reading a
+ * file faster than it is stored. The first failure stops further sends and is rethrown by `drain`.
+ */
+export function boundedInFlight(limit: number) {
+  const inFlight = new Set<Promise<void>>();
+  let failure: unknown;
+  return {
+    async run(task: () => Promise<void>): Promise<void> {
+      if (failure) throw failure;
+      const p: Promise<void> = task()
+        .catch((err) => {
+          failure ??= err;
+        })
+        .finally(() => inFlight.delete(p));
+      inFlight.add(p);
+      if (inFlight.size >= limit) await Promise.race(inFlight);
+    },
+    async drain(): Promise<void> {
+      await Promise.all(inFlight);
+      if (failure) throw failure;
+    },
+  };
 }

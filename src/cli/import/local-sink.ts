@@ -1,41 +1,27 @@
 import { sql } from 'kysely';
 import type { Core } from '../../app.js';
 import type { MessageStatus } from '../../db/tables/hl7-message.table.js';
-import { emptyCounts, type ImportCounts, type ImportSink } from './import-sink.js';
+import { boundedInFlight, emptyCounts, type ImportCounts, type ImportSink } from './import-sink.js';
 
 /**
  * Ingests into the database this process opened, through the same intake as the listeners
  * (transport `file`, which the timeline treats as a backfill), then processes what it stored.
  */
 export function localSink(core: Core, opts: { concurrency?: number } = {}): ImportSink {
-  const limit = opts.concurrency ?? 64;
   const ids: string[] = [];
-  const inFlight = new Set<Promise<void>>();
-  let failure: unknown;
+  const sends = boundedInFlight(opts.concurrency ?? 64);
 
   return {
-    async send(bytes) {
-      if (failure) throw failure;
-      const p = core.intake
-        .receive({ bytes, transport: 'file', receivedAt: new Date() })
-        .then((reply) => {
-          for (const o of reply.outcomes) ids.push(o.id);
-        })
-        .catch((err) => {
-          failure = err;
-        })
-        .finally(() => inFlight.delete(p));
-      inFlight.add(p);
-      // Enough in flight for the group commit to batch, without reading the file faster than we store.
-      if (inFlight.size >= limit) await Promise.race(inFlight);
-    },
+    send: (bytes) =>
+      sends.run(async () => {
+        const reply = await core.intake.receive({ bytes, transport: 'file', receivedAt: new Date() });
+        for (const o of reply.outcomes) ids.push(o.id);
+      }),
     async finish() {
-      await Promise.all(inFlight);
-      if (failure) throw failure;
+      await sends.drain();
       await core.worker.drain();
       return countStatuses(core, ids);
     },
-    close: async () => undefined,
   };
 }
 

@@ -1,4 +1,4 @@
-import { emptyCounts, type ImportCounts, type ImportSink } from './import-sink.js';
+import { boundedInFlight, emptyCounts, type ImportSink } from './import-sink.js';
 import type { MessageStatus } from '../../db/tables/hl7-message.table.js';
 
 /**
@@ -6,40 +6,25 @@ import type { MessageStatus } from '../../db/tables/hl7-message.table.js';
  * waits until the server has processed every stored one, reading their final status back.
  */
 export function remoteSink(baseUrl: string, token: string, opts: { concurrency?: number; pollMs?: number } = {}): ImportSink {
-  const limit = opts.concurrency ?? 16;
   const ids: string[] = [];
-  const inFlight = new Set<Promise<void>>();
-  let failure: unknown;
+  const sends = boundedInFlight(opts.concurrency ?? 16);
   const headers = { authorization: `Bearer ${token}` };
 
   return {
-    async send(bytes) {
-      if (failure) throw failure;
-      const p = fetch(`${baseUrl}/hl7v2`, { method: 'POST', headers: { ...headers, 'content-type': 'x-application/hl7-v2+er7' }, body: new Uint8Array(bytes) })
-        .then(async (res) => {
-          if (!res.ok) throw new Error(`the server answered ${res.status} to POST /hl7v2: ${(await res.text()).slice(0, 200)}`);
-          const ack = Buffer.from(await res.arrayBuffer()).toString('latin1');
-          // Our ACKs carry the stored row in MSH-10 (`SINEW<id>`), one per message of a batch.
-          for (const m of ack.matchAll(/(?:^|\r)MSH\|[^\r]*?\|SINEW(\d+)\|/g)) ids.push(m[1] as string);
-        })
-        .catch((err) => {
-          failure = err;
-        })
-        .finally(() => inFlight.delete(p));
-      inFlight.add(p);
-      if (inFlight.size >= limit) await Promise.race(inFlight);
-    },
+    send: (bytes) =>
+      sends.run(async () => {
+        const res = await fetch(`${baseUrl}/hl7v2`, { method: 'POST', headers: { ...headers, 'content-type': 'x-application/hl7-v2+er7' }, body: new Uint8Array(bytes) });
+        if (!res.ok) throw new Error(`the server answered ${res.status} to POST /hl7v2: ${(await res.text()).slice(0, 200)}`);
+        const ack = Buffer.from(await res.arrayBuffer()).toString('latin1');
+        // Our ACKs carry the stored row in MSH-10 (`SINEW<id>`), one per message of a batch.
+        for (const m of ack.matchAll(/(?:^|\r)MSH\|[^\r]*?\|SINEW(\d+)\|/g)) ids.push(m[1] as string);
+      }),
     async finish() {
-      await Promise.all(inFlight);
-      if (failure) throw failure;
+      await sends.drain();
       const counts = emptyCounts();
-      for (const id of ids) {
-        const status = await waitProcessed(`${baseUrl}/admin/messages/${id}`, headers, opts.pollMs ?? 200);
-        counts[status]++;
-      }
+      for (const id of ids) counts[await waitProcessed(`${baseUrl}/admin/messages/${id}`, headers, opts.pollMs ?? 200)]++;
       return counts;
     },
-    close: async () => undefined,
   };
 }
 
