@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import path from 'node:path';
 import { combineObservers, createMetrics, type SinewMetrics } from './api/metrics.js';
 import { createHttpServer } from './api/http-server.js';
+import { createAdminSurface } from './api/admin-surface.js';
 import { createFhirSurface } from './api/fhir-surface.js';
 import type { Config } from './config/config.schema.js';
 import { openDatabase, type Database } from './db/database.js';
@@ -115,7 +116,11 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
         );
         listening.mllp = await mllp.listen();
       }
-      const server = await createHttpServer({ ...core, fhirRouter: createFhirSurface(core.database.db) });
+      const server = await createHttpServer({
+        ...core,
+        fhirRouter: createFhirSurface(core.database.db),
+        adminRouters: createAdminSurface(core.database.db),
+      });
       http = server.server;
       listening.http = await server.listen(config.host, config.httpPort);
       if (!config.databaseUrl && config.dataDir !== 'memory') {

@@ -29,6 +29,8 @@ export interface HttpAppDeps {
    * per-type scope checks are the router's own (`claimsOf(res)` + `hasScope`).
    */
   fhirRouter?: Router;
+  /** More routers under `/admin` (identity stewardship, monitoring), behind the same admin scope. */
+  adminRouters?: Router[];
   /** Largest `POST /hl7v2` body; default the MLLP maximum message size. */
   maxHl7Bytes?: number;
 }
@@ -67,6 +69,7 @@ export function createHttpApp(deps: HttpAppDeps): express.Application {
     requireAdmin(auth, ADMIN_SCOPE),
     express.json({ limit: '1mb' }),
     adminRouter({ db: deps.db, worker: deps.worker, classifier: deps.classifier }),
+    ...(deps.adminRouters ?? []),
   );
 
   if (deps.fhirRouter) {

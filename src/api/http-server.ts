@@ -23,6 +23,7 @@ export interface HttpServerCore {
   metrics?: SinewMetrics;
   signingKey?: KeyPair;
   fhirRouter?: Router;
+  adminRouters?: Router[];
 }
 
 export interface HttpServer {
@@ -47,6 +48,7 @@ export async function createHttpServer(core: HttpServerCore): Promise<HttpServer
     metrics,
     logger: core.logger,
     ...(core.fhirRouter ? { fhirRouter: core.fhirRouter } : {}),
+    ...(core.adminRouters ? { adminRouters: core.adminRouters } : {}),
   });
   const server = http.createServer(app);
   return {
