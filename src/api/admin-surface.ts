@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type { Db } from '../db/database.js';
 import { loadIdentityDeps } from '../identity/identity-deps.js';
+import { createMonitoringRouter } from './fusion/monitoring.router.js';
 import { createIdentityAdminRouter } from './identity/identity-admin.router.js';
 
 /**
@@ -9,5 +10,7 @@ import { createIdentityAdminRouter } from './identity/identity-admin.router.js';
  */
 export function createAdminSurface(db: Db): Router[] {
   const identity = Router().use('/identity', createIdentityAdminRouter({ db, identity: loadIdentityDeps() }));
-  return [identity];
+  // GET /admin/monitoring: per-modality presence, staleness, value distributions and drift.
+  const monitoring = createMonitoringRouter({ db, now: () => new Date() });
+  return [identity, monitoring];
 }

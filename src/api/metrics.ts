@@ -1,5 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Db } from '../db/database.js';
+import { registerFusionMetrics, type FusionMetricsDeps } from '../fusion/monitoring.js';
 import type { Hl7MessageRow } from '../db/tables/hl7-message.table.js';
 import type { IntakeObserver, IntakeOutcome } from '../ingest/intake.js';
 import type { MessageWorker, ProcessResult } from '../ingest/message-worker.js';
@@ -27,6 +28,11 @@ export interface MetricsOptions {
   queueQueryTimeoutMs?: number;
   /** Default process metrics (CPU, memory, event loop); default true. */
   processMetrics?: boolean;
+  /**
+   * Per-modality presence, staleness and drift gauges (from bundle_log and the timeline), on by
+   * default when `db` is given; `false` leaves them out. See src/fusion/monitoring.ts.
+   */
+  fusion?: Omit<FusionMetricsDeps, 'db' | 'now'> & { now?: () => Date } | false;
 }
 
 /** Message types are a small closed-ish set, but never let a garbage MSH-9 grow label cardinality. */
@@ -73,6 +79,8 @@ export function createMetrics(opts: MetricsOptions = {}): SinewMetrics {
       if (depth !== undefined) this.set(depth);
     },
   });
+
+  if (opts.db && opts.fusion !== false) registerFusionMetrics(registry, { now: () => new Date(), ...(opts.fusion ?? {}), db: opts.db });
 
   const onProcessed = (result: ProcessResult, row: Pick<Hl7MessageRow, 'message_type'>) => {
     processed.inc({ type: typeLabel(row.message_type), outcome: result.ok ? 'ok' : 'failed' });

@@ -7,7 +7,7 @@ import { buildAlignedBundle } from '../fusion/build-aligned-bundle.js';
 import { loadSpec } from '../fusion/spec.js';
 import { INDEX_TIME, makeEvent } from '../../test/support/event-fixtures.js';
 import { REPO_ROOT } from '../../test/support/paths.js';
-import { createBackendRegistry, loadBackendRegistry, loadModelConfigs, type ModelConfig } from './registry.js';
+import { createBackendRegistry, DEFAULT_BACKEND_FACTORIES, loadBackendRegistry, loadModelConfigs, type ModelConfig } from './registry.js';
 
 const MODELS = path.join(REPO_ROOT, 'profiles/models');
 function errorLine(fn: () => unknown): string {
@@ -28,7 +28,7 @@ const dirWith = (files: Record<string, unknown>) => {
 describe('backend registry', () => {
   it('loads the shipped models and runs the stacker end to end', async () => {
     const reg = loadBackendRegistry(MODELS);
-    expect(reg.names()).toEqual(['kdigo-aki', 'news2', 'stacker-default']);
+    expect(reg.names()).toEqual(['kdigo-aki', 'news2', 'onnx-deterioration', 'stacker-default']);
     expect(reg.get('stacker-default').capabilities.uses).toEqual(['labs', 'vitals']);
     expect(reg.config('kdigo-aki').spec).toBe('aki');
     const bundle = buildAlignedBundle({
@@ -43,7 +43,7 @@ describe('backend registry', () => {
   });
 
   it('an unknown model lists the known ones', () => {
-    expect(errorLine(() => loadBackendRegistry(MODELS).get('gpt'))).toBe('unknown model "gpt"; known models: kdigo-aki, news2, stacker-default');
+    expect(errorLine(() => loadBackendRegistry(MODELS).get('gpt'))).toBe('unknown model "gpt"; known models: kdigo-aki, news2, onnx-deterioration, stacker-default');
   });
 
   it('an unknown backend type fails at load, naming the file', () => {
@@ -51,9 +51,9 @@ describe('backend registry', () => {
     expect(errorLine(() => loadModelConfigs(dir))).toMatch(/x\.json: backend: unknown backend type "tensorflow"; known: news2, kdigo-aki, stacker, onnx, http/);
   });
 
-  it('a declared but unimplemented type fails at load; a factory can be added without editing the registry', async () => {
+  it('a type missing from the factories fails at load; a factory can be swapped without editing the registry', async () => {
     const configs: ModelConfig[] = [{ name: 'm', backend: 'onnx', options: {} }];
-    expect(errorLine(() => createBackendRegistry(configs))).toContain('backend type "onnx" is not implemented yet');
+    expect(errorLine(() => createBackendRegistry(configs, { news2: DEFAULT_BACKEND_FACTORIES.news2 }))).toContain('backend type "onnx" is not implemented yet; implemented: news2');
     const reg = createBackendRegistry(configs, {
       onnx: (c) => ({ name: c.name, capabilities: { needs: [], uses: [] }, assess: async () => ({ outcome: { system: 's', code: 'c', display: 'd' }, attribution: [], missing: [], warnings: [] }) }),
     });

@@ -3,12 +3,18 @@ import path from 'node:path';
 import type { OperationOutcomeIssue } from '@medplum/fhirtypes';
 import { z } from 'zod';
 import { OperationOutcomeError, invalidIssue, throwIfIssues } from '../fhir/outcomes.js';
+import { createHttpBackend } from './http/http-backend.js';
 import { createKdigoBackend } from './kdigo/kdigo-backend.js';
 import type { ModelBackend } from './model-backend.js';
 import { createNews2Backend } from './news2/news2-backend.js';
+import { createOnnxBackend } from './onnx/onnx-backend.js';
 import { createStackerBackend } from './stacker/stacker-backend.js';
 
-/** Every backend type a model file may name; `onnx` and `http` are declared, implemented later. */
+/**
+ * Every backend type a model file may name: rule-based scores (news2, kdigo-aki), late fusion
+ * (stacker), a model file run in-process (onnx) and an external model server (http, Open Inference
+ * Protocol). The last two read the features their config declares.
+ */
 export const BACKEND_TYPES = ['news2', 'kdigo-aki', 'stacker', 'onnx', 'http'] as const;
 export type BackendType = (typeof BACKEND_TYPES)[number];
 
@@ -29,11 +35,16 @@ export interface BackendContext {
 }
 export type BackendFactory = (config: ModelConfig, ctx: BackendContext) => ModelBackend;
 
-/** The implemented backend types. Callers may pass more (onnx, http) without touching this file. */
+/**
+ * The implemented backend types; every declared type has one. Callers may pass their own map (a
+ * test double, another runtime) without touching this file. Any of them can be a stacker specialist.
+ */
 export const DEFAULT_BACKEND_FACTORIES: Readonly<Partial<Record<BackendType, BackendFactory>>> = Object.freeze({
   news2: (c) => createNews2Backend(c.name, c.options),
   'kdigo-aki': (c) => createKdigoBackend(c.name, c.options),
   stacker: (c, ctx) => createStackerBackend(c.name, c.options, ctx.resolve),
+  onnx: (c) => createOnnxBackend(c.name, c.options, c.file),
+  http: (c) => createHttpBackend(c.name, c.options),
 });
 
 export interface BackendRegistry {

@@ -223,6 +223,12 @@ export interface FusionMetricsDeps {
   /** Current window length; default 24 h. The reference is the 7 days before it unless given. */
   windowMs?: number;
   referenceMs?: number;
+  /** A computed report is reused this long; default 60 s (the queries scan a day of timeline). */
+  cacheMs?: number;
+  /** A scrape waits this long for a fresh report, then answers with the previous one; default 2 s. */
+  scrapeTimeoutMs?: number;
+  /** A failed computation keeps the previous values; this hears about it. */
+  onError?: (err: unknown) => void;
 }
 
 /** Default ranges: the last `windowMs`, against the `referenceMs` before it. */
@@ -231,24 +237,57 @@ export function defaultRanges(now: Date, windowMs = 86_400_000, referenceMs = 7 
   return { window: { from: new Date(to - windowMs), to: now }, reference: { from: new Date(to - windowMs - referenceMs), to: new Date(to - windowMs) } };
 }
 
-/** Prometheus gauges computed at scrape time; one computation per scrape is shared by the gauges. */
-export function registerFusionMetrics(registry: Registry, deps: FusionMetricsDeps): void {
-  let scrape: { at: number; report: Promise<MonitoringReport> } | undefined;
-  const report = (): Promise<MonitoringReport> => {
-    const at = Date.now();
-    if (!scrape || at - scrape.at > 1000) scrape = { at, report: computeMonitoring(deps.db, defaultRanges(deps.now(), deps.windowMs, deps.referenceMs)) };
-    return scrape.report;
+/**
+ * The report behind the gauges: recomputed at most every `cacheMs`, in the background of a scrape
+ * that waits at most `scrapeTimeoutMs`, so a slow or failing database never hangs or fails /metrics.
+ */
+function cachedReport(deps: FusionMetricsDeps): () => Promise<MonitoringReport | undefined> {
+  const cacheMs = deps.cacheMs ?? 60_000;
+  const timeoutMs = deps.scrapeTimeoutMs ?? 2000;
+  let last: MonitoringReport | undefined;
+  let computedAt = -Infinity;
+  let refreshing: Promise<void> | undefined;
+  return async () => {
+    if (!refreshing && Date.now() - computedAt >= cacheMs) {
+      refreshing = computeMonitoring(deps.db, defaultRanges(deps.now(), deps.windowMs, deps.referenceMs))
+        .then((r) => {
+          last = r;
+        })
+        .catch((err: unknown) => deps.onError?.(err))
+        .finally(() => {
+          computedAt = Date.now();
+          refreshing = undefined;
+        });
+    }
+    if (refreshing) {
+      let timer: NodeJS.Timeout | undefined;
+      const waited = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, timeoutMs);
+        timer.unref();
+      });
+      await Promise.race([refreshing, waited]).finally(() => clearTimeout(timer));
+    }
+    return last;
   };
+}
+
+/** Prometheus gauges for per-modality presence, staleness and drift, computed at scrape time. */
+export function registerFusionMetrics(registry: Registry, deps: FusionMetricsDeps): void {
+  const report = cachedReport(deps);
   const presence = new Gauge({ name: 'sinew_fusion_modality_presence_ratio', help: 'Share of aligned bundles in which the modality had items (last window)', labelNames: ['modality'] as const, registers: [registry],
     async collect() {
+      const r = await report();
+      if (!r) return;
       presence.reset();
-      for (const m of (await report()).modalities) presence.set({ modality: m.name }, m.presenceRate);
+      for (const m of r.modalities) presence.set({ modality: m.name }, m.presenceRate);
     },
   });
   const staleness = new Gauge({ name: 'sinew_fusion_modality_staleness_seconds', help: 'Age of the newest item per modality across bundles (last window)', labelNames: ['modality', 'quantile'] as const, registers: [registry],
     async collect() {
+      const r = await report();
+      if (!r) return;
       staleness.reset();
-      for (const m of (await report()).modalities) {
+      for (const m of r.modalities) {
         if (!m.staleness) continue;
         for (const q of ['p50', 'p90', 'p99'] as const) staleness.set({ modality: m.name, quantile: q.slice(1) === '50' ? '0.5' : `0.${q.slice(1)}` }, m.staleness[q]);
       }
@@ -256,9 +295,11 @@ export function registerFusionMetrics(registry: Registry, deps: FusionMetricsDep
   });
   const drift = new Gauge({ name: 'sinew_fusion_drift_psi', help: 'Largest population stability index per modality and source, current vs reference window', labelNames: ['modality', 'source'] as const, registers: [registry],
     async collect() {
+      const r = await report();
+      if (!r) return;
       drift.reset();
       const worst = new Map<string, number>();
-      for (const d of (await report()).drift) {
+      for (const d of r.drift) {
         const key = JSON.stringify([d.modality, d.source]);
         worst.set(key, Math.max(worst.get(key) ?? 0, d.psi));
       }

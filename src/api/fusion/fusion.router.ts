@@ -2,7 +2,9 @@ import express, { Router, type Request, type Response } from 'express';
 import type { Bundle } from '@medplum/fhirtypes';
 import { hasScope, isAdmin, type ScopeHolder } from '../../auth/scopes.js';
 import type { Claims } from '../../auth/tokens.js';
+import type { AlignedBundle } from '../../fusion/aligned-bundle.types.js';
 import { alignedBundleFor, DEFAULT_SPEC, type AlignedBundleDeps } from '../../fusion/aligned-bundle.service.js';
+import { logBundleManifest } from '../../fusion/bundle-log.repository.js';
 import { assessFor, type AssessDeps } from '../../fusion/assess.service.js';
 import { ALIGNED_BUNDLE_OPERATION, SINEW_CANONICAL } from '../../fusion/fhir-urls.js';
 import type { SpecRegistry } from '../../fusion/spec.js';
@@ -51,10 +53,17 @@ function fhirJson(res: Response, body: unknown): void {
 
 /**
  * `$aligned-bundle` and `$assess` (INTERFACE.md; profiles/OperationDefinition-*.json). Mount at
- * `/fhir` before the generic resource routes. Thin: parameters in, service, FHIR out.
+ * `/fhir` before the generic resource routes. Thin: parameters in, service, FHIR out. Every bundle
+ * served is logged to bundle_log for monitoring (unless `logBundles: false`), after the answer has
+ * gone out so the write is never on the request's latency; a failed write never fails the request.
  */
 export function createFusionRouter(deps: FusionRouterDeps): Router {
   const router = Router();
+  const logBundles = deps.logBundles !== false;
+  const serviceDeps: FusionRouterDeps = { ...deps, logBundles: false };
+  const logAfterResponse = async (bundle: AlignedBundle): Promise<void> => {
+    if (logBundles) await logBundleManifest(deps.db, bundle, deps.now()).catch(() => undefined);
+  };
   const body = express.json({ limit: '256kb', type: ['application/json', 'application/fhir+json'] });
 
   const alignedBundle = async (req: Request, res: Response, input: OperationInput) => {
@@ -62,7 +71,7 @@ export function createFusionRouter(deps: FusionRouterDeps): Router {
     const claims = claimsOf(res);
     checkPatientContext(claims, id);
     const notAuthorized = unreadableModalities(claims, deps.specs, input.spec ?? DEFAULT_SPEC);
-    const bundle = await alignedBundleFor(deps, {
+    const bundle = await alignedBundleFor(serviceDeps, {
       patientId: id,
       indexTime: input.indexTime as string,
       ...(input.asOf ? { asOf: input.asOf } : {}),
@@ -71,6 +80,7 @@ export function createFusionRouter(deps: FusionRouterDeps): Router {
       ...(notAuthorized ? { notAuthorized } : {}),
     });
     fhirJson(res, toFhirParameters(bundle));
+    await logAfterResponse(bundle);
   };
 
   router.get('/Patient/:id/$aligned-bundle', async (req, res) => {
@@ -92,7 +102,7 @@ export function createFusionRouter(deps: FusionRouterDeps): Router {
     const specName = input.spec ?? (deps.backends.names().includes(model) ? deps.backends.config(model).spec : undefined) ?? DEFAULT_SPEC;
     const notAuthorized = unreadableModalities(claims, deps.specs, specName);
     const out = await assessFor(
-      { ...deps, backends: deps.backends },
+      { ...serviceDeps, backends: deps.backends },
       {
         patientId: id,
         model,
@@ -113,6 +123,7 @@ export function createFusionRouter(deps: FusionRouterDeps): Router {
       ],
     };
     fhirJson(res, result);
+    await logAfterResponse(out.bundle);
   });
   return router;
 }
