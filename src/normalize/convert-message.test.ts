@@ -42,6 +42,19 @@ describe('convertMessage', () => {
     expect(lab?.effectiveDateTime).toBe('2024-07-05T10:00:00+00:00');
   });
 
+  it('keeps each PV1 doctor with its role: attending, referring, consulting, admitting', () => {
+    const adt = msg(
+      'MSH|^~\\&|ADT|HOSP|SINEW|SINEW|20240105120000||ADT^A01^ADT_A01|A1|P|2.5.1',
+      'EVN|A01|20240105120000',
+      'PID|1||MRN1^^^HOSP^MR||DOE^JANE||19800101|F',
+      'PV1|1|I|W1^101^A||||11^ATT^ANN|22^REF^RAY~23^REF^RITA|33^CON^CAL||||||||44^ADM^ADA||V1^^^HOSP^VN',
+    );
+    const [enc] = of<Encounter>(convertMessage(adt, ctx).bundle, 'Encounter');
+    expect(enc?.participant?.map((p) => `${p.type?.[0]?.coding?.[0]?.code} ${p.individual?.identifier?.value}`)).toEqual([
+      'ATND 11', 'REF 22', 'REF 23', 'CON 33', 'ADM 44',
+    ]);
+  });
+
   it('names segment repetition, field and expected type for a bad value', () => {
     const { issues } = convertMessage(ORU('LAB', [
       'OBX|1|NM|718-7^Hgb^LN||14.6|g/dL|||||F', 'OBX|2|NM|789-8^RBC^LN||4.5|10*6/uL|||||F', 'OBX|3|NM|777-3^Plt^LN||12,5|10*3/uL|||||F',

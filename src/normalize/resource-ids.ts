@@ -45,6 +45,15 @@ function orderKey(obr: Hl7v2Segment | undefined): string[] | undefined {
 }
 
 /**
+ * A report's identity: its order number plus OBR-4, since senders put several panels under one
+ * order number (ReportStream's newborn screen: 20 OBRs, one placer number) and each is its own report.
+ */
+function reportKey(obr: Hl7v2Segment | undefined): string[] | undefined {
+  const order = orderKey(obr);
+  return order && obr && [...order, code(obr, 4)];
+}
+
+/**
  * A TX/FT OBX without OBX-3 continues the report text of the OBX before it (LinuxForHealth
  * ORU-multiline samples): it takes that OBX's identity, so the join step merges the lines.
  */
@@ -89,10 +98,10 @@ export const idRules = {
   },
   encounter: encounterKey,
   observation: (s: IdScope) => {
-    const base = orderKey(s.nearest('OBR')) ?? encounterKey(s);
+    const base = reportKey(s.nearest('OBR')) ?? encounterKey(s);
     return base && [...base, code(continued(s), 3), continued(s).field(4).component(1)];
   },
-  'diagnostic-report': (s: IdScope) => orderKey(s.segment),
+  'diagnostic-report': (s: IdScope) => reportKey(s.segment),
   condition: (s: IdScope) => {
     const base = encounterKey(s) ?? patientKey(s.nearest('PID'));
     return base && [...base, code(s.segment, 3)];

@@ -29,6 +29,10 @@ describe('xpn-to-humanname', () => {
     const { field, ctx } = fieldIn('PID|1||1||O\\S\\BRIEN^JOHN^PAUL^JR^DR^^D', 5);
     expect(xpnToHumanName(field, ctx)).toEqual({ use: 'usual', family: 'O^BRIEN', given: ['JOHN', 'PAUL'], prefix: ['DR'], suffix: ['JR'] });
   });
+  it('takes the surname of an FN family (XPN.1.1), not its prefix or partner subcomponents', () => {
+    const { field, ctx } = fieldIn('PID|1||1||EVERYMAN&&&&Aniston^ADAM', 5);
+    expect(xpnToHumanName(field, ctx)).toEqual({ family: 'EVERYMAN', given: ['ADAM'] });
+  });
   it('is undefined for an empty name', () => {
     const { field, ctx } = fieldIn('PID|1||1||^^^^^^L', 5);
     expect(xpnToHumanName(field, ctx)).toBeUndefined();
@@ -52,5 +56,10 @@ describe('xtn-to-contactpoint', () => {
       .toEqual({ system: 'phone', value: '+1 (518) 5550100 ext. 12', use: 'work' });
     expect(xtnToContactPoint(fieldIn('PID|1||1||||||||||^NET^Internet^a@b.org', 13).field, fieldIn('PID', 1).ctx))
       .toEqual({ system: 'email', value: 'a@b.org' });
+  });
+  it('lets XTN.3 decide: a cell phone with an address in XTN.4 is the phone (XTN.12 first), with its rank', () => {
+    const { field, ctx } = fieldIn('PID|1||1||||||||||78788788^^CP^5555^^^1111^^^^^2222^20010110^20020110^^^^18', 13);
+    expect(xtnToContactPoint(field, ctx)).toEqual({ system: 'phone', value: '2222', rank: 18 });
+    expect(xtnToContactPoint(fieldIn('PID|1||1||||||||||^^^x@y.org', 13).field, ctx)).toEqual({ system: 'email', value: 'x@y.org' });
   });
 });

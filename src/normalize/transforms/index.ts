@@ -13,7 +13,7 @@ import { orcToMedicationStatus, orcToRequestStatus } from './order-status.js';
 import { rxaDoseQuantity, rxdQuantity, rxeDispenseQuantity, rxeDoseQuantity } from './quantities.js';
 import {
   eiToFillerIdentifier, eiToIdentifier, eiToPlacerIdentifier, fieldText, plToEncounterLocation, plToPriorLocation, stToString, stToTextConcept,
-  xcnToAttender, xcnToReference,
+  xcnToAdmitter, xcnToAttender, xcnToConsultant, xcnToReference, xcnToReferrer,
 } from './simple.js';
 import type { Transform } from './transform.js';
 import { vocabularyCode, vocabularyCoding, vocabularyConcept } from './vocabulary.js';
@@ -38,6 +38,9 @@ export const transforms = {
   'ei-to-filler-identifier': eiToFillerIdentifier,
   'xcn-to-reference': xcnToReference,
   'xcn-to-attender': xcnToAttender,
+  'xcn-to-referrer': xcnToReferrer,
+  'xcn-to-consultant': xcnToConsultant,
+  'xcn-to-admitter': xcnToAdmitter,
   'st-to-text-concept': stToTextConcept,
   'pl-to-encounter-location': plToEncounterLocation,
   'pl-to-prior-location': plToPriorLocation,

@@ -2,6 +2,7 @@ import type { CodeableConcept } from '@medplum/fhirtypes';
 import type { Hl7v2Field } from '../../ingest/hl7v2/index.js';
 import { ERROR_CODES } from '../convert-issue.js';
 import type { TransformContext } from './transform.js';
+import { looksLikeUcum } from './ucum.js';
 
 /** OBX-8 abnormal flag (table 0078) → Observation.interpretation via the AbnormalFlags vocabulary (IG InterpretationCodes). */
 export function obxInterpretation(field: Hl7v2Field, ctx: TransformContext): CodeableConcept | undefined {
@@ -21,7 +22,8 @@ export function obxReferenceRange(field: Hl7v2Field, ctx: TransformContext): Rec
   const text = field.value().trim();
   if (!text) return undefined;
   const units = ctx.segment.field(6).component(1).trim();
-  const q = (v: string): Record<string, unknown> => ({ value: Number(v), ...(units ? { unit: units, system: 'http://unitsofmeasure.org', code: units } : {}) });
+  const ucum = looksLikeUcum(units) ? { system: 'http://unitsofmeasure.org', code: units } : {};
+  const q = (v: string): Record<string, unknown> => ({ value: Number(v), ...(units ? { unit: units, ...ucum } : {}) });
   const num = '([+-]?\\d+(?:\\.\\d+)?)';
   const range = new RegExp(`^${num}\\s*-\\s*${num}$`).exec(text);
   if (range) return { low: q(range[1]!), high: q(range[2]!), text };

@@ -5,6 +5,7 @@ import { ERROR_CODES } from '../convert-issue.js';
 import { codingSystemUri } from './coding-system.js';
 import { cweComponents } from './cwe-to-codeableconcept.js';
 import type { TransformContext } from './transform.js';
+import { looksLikeUcum } from './ucum.js';
 
 const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)$/;
 const COMPARED = /^(<=|>=|<|>)\s*([+-]?(?:\d+\.?\d*|\.\d+))$/;
@@ -60,11 +61,12 @@ function quantity(value: number, ctx: TransformContext): Quantity {
   const code = units.component(1).trim();
   const text = units.component(2).trim();
   const system = codingSystemUri(units.component(3).trim(), ctx.vocabularies);
-  // The IG maps OBX-6 to Quantity.unit/code/system; UCUM is assumed when no system is sent but a unit is.
+  // The IG maps OBX-6 to Quantity.unit/code/system; with no system sent, UCUM only when the unit parses as UCUM.
+  const coded = system ? code : looksLikeUcum(code) ? code : '';
   return {
     value,
     ...(code || text ? { unit: text || code } : {}),
-    ...(code ? { code, system: system ?? 'http://unitsofmeasure.org' } : {}),
+    ...(coded ? { code: coded, system: system ?? 'http://unitsofmeasure.org' } : {}),
   };
 }
 

@@ -53,12 +53,19 @@ function plDisplay(field: Hl7v2Field): string {
 }
 
 /** PV1-7 attending doctor → Encounter.participant with type ATND (IG PV1[Encounter] participant[1]). */
-export function xcnToAttender(field: Hl7v2Field, ctx: Pick<TransformContext, 'vocabularies'>): Record<string, unknown> | undefined {
-  const individual = xcnToReference(field, ctx);
-  if (!individual) return undefined;
-  return {
-    type: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: 'ATND', display: 'attender' }] }],
-    individual,
+export const xcnToAttender = participantOf('ATND', 'attender');
+/** PV1-8 referring doctor → participant REF (IG PV1[Encounter] participant[2]). */
+export const xcnToReferrer = participantOf('REF', 'referrer');
+/** PV1-9 consulting doctor → participant CON (IG PV1[Encounter] participant[3]). */
+export const xcnToConsultant = participantOf('CON', 'consultant');
+/** PV1-17 admitting doctor → participant ADM (IG PV1[Encounter] participant[5]). */
+export const xcnToAdmitter = participantOf('ADM', 'admitter');
+
+function participantOf(code: string, display: string) {
+  return (field: Hl7v2Field, ctx: Pick<TransformContext, 'vocabularies'>): Record<string, unknown> | undefined => {
+    const individual = xcnToReference(field, ctx);
+    if (!individual) return undefined;
+    return { type: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code, display }] }], individual };
   };
 }
 

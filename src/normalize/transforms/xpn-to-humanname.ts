@@ -2,7 +2,7 @@ import type { HumanName } from '@medplum/fhirtypes';
 import type { Hl7v2Field } from '../../ingest/hl7v2/index.js';
 import type { TransformContext } from './transform.js';
 
-/** XPN → HumanName (IG XPN[HumanName]): 1 family, 2-3 given, 4 suffix, 5 prefix, 6 degree suffix, 7 use (table 0200). */
+/** XPN → HumanName (IG XPN[HumanName]): 1.1 family (FN.1 surname), 2-3 given, 4 suffix, 5 prefix, 6 degree suffix, 7 use (table 0200). */
 export function xpnToHumanName(field: Hl7v2Field, ctx: Pick<TransformContext, 'vocabularies'>): HumanName | undefined {
   return nameFrom(field, 0, ctx);
 }
@@ -10,7 +10,8 @@ export function xpnToHumanName(field: Hl7v2Field, ctx: Pick<TransformContext, 'v
 /** XCN shares XPN's layout shifted by one (XCN.2 family); reused for practitioners. */
 export function nameFrom(field: Hl7v2Field, shift: number, ctx: Pick<TransformContext, 'vocabularies'>): HumanName | undefined {
   const c = (n: number): string => field.component(n + shift).trim();
-  const family = c(1);
+  // XPN.1 is FN (v2.3+): surname & own-surname prefix & own surname & partner prefix & partner surname.
+  const family = field.component(1 + shift, 1).trim();
   const given = [c(2), ...c(3).split(' ')].filter(Boolean);
   const suffix = [c(4), c(6)].filter(Boolean);
   const prefix = c(5);
