@@ -17,6 +17,11 @@ export interface ModalityAttribution {
   /** Additive contribution on the backend's own scale (score points, or log-odds for the stacker). */
   contribution: number;
   present: boolean;
+  /**
+   * Why this modality could not be used although it should have been: its source failed in the
+   * bundle, or the specialist reading it failed. A failure is reported, never passed off as absent.
+   */
+  error?: string;
 }
 
 export interface Assessment {

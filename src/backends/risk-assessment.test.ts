@@ -69,4 +69,15 @@ describe('toRiskAssessment', () => {
     expect(one.riskAssessment.prediction?.[0]).toMatchObject({ qualitativeRisk: { coding: [{ code: 'moderate' }] }, rationale: 'low-medium, score 4' });
     expect(toRiskAssessment(a, bundle, { name: 'news2' }, '2025-01-01T00:00:00Z').riskAssessment.id).toBe(one.riskAssessment.id);
   });
+
+  it('a modality whose specialist failed carries the error in its attribution, and still validates', async () => {
+    const a = await registry.get('stacker-default').assess(bundle);
+    const failed = { ...a, attribution: a.attribution.map((x) => (x.modality === 'labs' ? { ...x, present: false, contribution: 0, error: 'kdigo-aki failed: timeout' } : x)) };
+    const { riskAssessment: ra } = toRiskAssessment(failed, bundle, { name: 'stacker-default' }, NOW);
+    expect(validateRiskAssessment(ra)).toEqual([]);
+    const labs = ra.extension?.find((e) => e.extension?.some((x) => x.valueCode === 'labs'));
+    expect(labs?.extension?.find((x) => x.url === 'error')?.valueString).toBe('kdigo-aki failed: timeout');
+    const vitalsExt = ra.extension?.find((e) => e.extension?.some((x) => x.valueCode === 'vitals'));
+    expect(vitalsExt?.extension?.some((x) => x.url === 'error')).toBe(false);
+  });
 });

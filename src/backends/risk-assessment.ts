@@ -37,6 +37,7 @@ function attributionExtensions(a: Assessment): Extension[] {
       { url: 'modality', valueCode: x.modality },
       { url: 'contribution', valueDecimal: x.contribution },
       { url: 'present', valueBoolean: x.present },
+      ...(x.error ? [{ url: 'error', valueString: x.error }] : []),
     ],
   }));
 }

@@ -33,7 +33,7 @@ const assessmentSchema = z.object({
   outcome: z.object({ system: z.string().min(1), code: z.string().min(1), display: z.string() }),
   grade: z.string().optional(),
   risk: z.enum(['negligible', 'low', 'moderate', 'high', 'certain']).optional(),
-  attribution: z.array(z.object({ modality: modalitySchema, contribution: finite, present: z.boolean() })),
+  attribution: z.array(z.object({ modality: modalitySchema, contribution: finite, present: z.boolean(), error: z.string().optional() })),
   missing: z.array(modalitySchema),
   details: z.record(z.string(), z.unknown()).optional(),
   warnings: z.array(z.string()),

@@ -5,6 +5,7 @@ import { specialistX, stack, stackerOptionsSchema, type SpecialistInput, type St
 
 async function runSpecialist(s: StackerOptions['specialists'][number], backend: ModelBackend, bundle: AlignedBundle, o: StackerOptions, signal?: AbortSignal): Promise<SpecialistInput> {
   const m = modalityResult(bundle, s.modality);
+  if (m?.status === 'error') return { spec: s, reason: `${s.modality} source failed`, failed: true };
   const usable = m?.status === 'present' || (o.acceptStale && m?.status === 'stale');
   if (!usable) return { spec: s, reason: `${s.modality} ${m ? m.status : 'not in bundle'}` };
   try {
@@ -12,8 +13,13 @@ async function runSpecialist(s: StackerOptions['specialists'][number], backend: 
     const x = specialistX(s, out);
     return x === undefined ? { spec: s, reason: `${s.model} gave no ${s.input} (${out.grade ?? 'no result'})` } : { spec: s, x, basis: out.basis ?? [] };
   } catch (err) {
-    return { spec: s, reason: `${s.model} failed: ${(err as Error).message}` };
+    return { spec: s, reason: `${s.model} failed: ${(err as Error).message}`, failed: true };
   }
+}
+
+function errorOf(inputs: readonly SpecialistInput[], m: Modality): { error?: string } {
+  const failures = inputs.filter((i) => i.failed && i.spec.modality === m).map((i) => i.reason);
+  return failures.length ? { error: failures.join('; ') } : {};
 }
 
 /**
@@ -44,6 +50,7 @@ export function createStackerBackend(name: string, rawOptions: unknown, resolve:
           modality: m,
           contribution: r.terms.filter((x) => x.modality === m).reduce((a, x) => a + x.contribution, 0),
           present: r.mask[m] === 1,
+          ...errorOf(inputs, m),
         })),
         missing,
         details: { intercept: options.intercept, logit: r.logit, mask: r.mask, terms: r.terms, weightsSource: options.weightsSource },

@@ -38,6 +38,8 @@ export interface SpecialistInput {
   /** x_s; undefined = this specialist's modality is missing (mask 0). */
   x?: number;
   reason?: string;
+  /** The specialist or its source failed (as opposed to the modality being absent). */
+  failed?: boolean;
   /** Event ids the specialist's result rests on. */
   basis?: string[];
 }

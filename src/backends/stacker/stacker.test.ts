@@ -70,6 +70,9 @@ describe('late-fusion stacker', () => {
     const a = await createStackerBackend('st', OPTIONS, (n) => broken[n as 'v' | 'l']).assess(bundleWith(true, true));
     expect(a.missing).toEqual(['labs', 'vitals']);
     expect(a.warnings.join('\n')).toMatch(/v gave no score \(partial\)[\s\S]*l failed: timeout/);
+    // A failure is an error on its modality; a specialist with nothing to say is merely missing.
+    expect(a.attribution.find((x) => x.modality === 'labs')?.error).toBe('l failed: timeout');
+    expect(a.attribution.find((x) => x.modality === 'vitals')?.error).toBeUndefined();
   });
 
   it('stale modalities are missing unless acceptStale', async () => {
