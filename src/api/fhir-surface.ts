@@ -7,6 +7,7 @@ import { loadBackendRegistry } from '../backends/registry.js';
 import { defaultProfileDir, loadIdentityDeps } from '../identity/identity-deps.js';
 import { sourcesOfGoldenAsOf } from '../identity/history.js';
 import { createFhirRouter } from './fhir/fhir.router.js';
+import { ALIGNED_EXPORT_DECLARATION, createAlignedExportRouter } from './fusion/aligned-export.router.js';
 import { createFusionRouter, FUSION_OPERATIONS } from './fusion/fusion.router.js';
 import { IDENTITY_OPERATIONS } from './identity/identity-operations.js';
 import { createIdentityRouter } from './identity/identity.router.js';
@@ -28,13 +29,15 @@ export function createFhirSurface(db: Db): Router {
       return [];
     }
   };
+  const specs = loadSpecRegistry(path.join(profiles, 'fusion'));
   const fusion = createFusionRouter({
     db,
-    specs: loadSpecRegistry(path.join(profiles, 'fusion')),
+    specs,
     backends: loadBackendRegistry(path.join(profiles, 'models')),
     resolvePatientRecords,
     now: () => new Date(),
   });
+  const alignedExport = createAlignedExportRouter({ db, specs, resolvePatientRecords, now: () => new Date() });
   const identity = createIdentityRouter({ db, identity: loadIdentityDeps() });
   return createFhirRouter({
     db,
@@ -42,8 +45,9 @@ export function createFhirSurface(db: Db): Router {
     extraOperations: [
       ...IDENTITY_OPERATIONS.map((o) => ({ name: o.name, definition: o.definition, resource: [o.resourceType] })),
       ...FUSION_OPERATIONS.map((o) => ({ name: o.name, definition: o.definition, resource: [o.resource] })),
+      ALIGNED_EXPORT_DECLARATION,
     ],
-    operationRouters: [identity, fusion],
+    operationRouters: [identity, fusion, alignedExport],
     resolvePatientIds: (id) => resolvePatientRecords(id, new Date()),
   });
 }

@@ -36,7 +36,19 @@ describe('encounter state machine', () => {
     expect(reopened?.periodEnd).toBeUndefined();
   });
 
+  it('pre-admit (A05) plans; A06/A07 change the class of the same visit; cancel transfer (A12) reopens the stay before', () => {
+    expect(run([ev('A05', -10, { location: 'W1' })]).state).toMatchObject({ status: 'planned', pending: 'admit', location: 'W1' });
+    const planned = run([ev('A05', -10, { location: 'W1' }), ev('A01', -8)]).state;
+    expect(planned).toMatchObject({ status: 'in-progress', location: 'W1', periodStart: hoursFromIndex(-8) });
+    expect(run([ev('A04', -9), ev('A06', -8, { patientClass: 'I' })]).state).toMatchObject({ status: 'in-progress', patientClass: 'I', periodStart: hoursFromIndex(-9) });
+    expect(run([ev('A01', -9), ev('A07', -8)]).state?.patientClass).toBe('O');
+    const back = run([ev('A01', -9, { location: 'W1' }), ev('A02', -8, { location: 'W2' }), ev('A02', -6, { location: 'W3' }), ev('A12', -6)]).state;
+    expect(back).toMatchObject({ location: 'W2', locations: [{ location: 'W1', from: hoursFromIndex(-9), to: hoursFromIndex(-8) }, { location: 'W2', from: hoursFromIndex(-8) }] });
+  });
+
   it.each([
+    ['cancel transfer without a transfer', [ev('A01', -5, { location: 'W1' }), ev('A12', -4)]],
+    ['class change after discharge', [ev('A01', -5), ev('A03', -4), ev('A06', -3)]],
     ['discharge before admit', [ev('A03', -1)]],
     ['transfer of an unknown encounter', [ev('A02', -1, { location: 'W2' })]],
     ['transfer without a location', [ev('A01', -5), ev('A02', -1)]],

@@ -2,9 +2,10 @@ import { z } from 'zod';
 
 /**
  * The ADT trigger events that move an encounter (HL7 v2.5.1 ch. 3): admit, transfer, discharge,
- * register, update, cancel admit, cancel discharge, pending admit/transfer/discharge.
+ * register, pre-admit, change outpatient↔inpatient, update, cancel admit/transfer/discharge,
+ * pending admit/transfer/discharge.
  */
-export const ADT_TRIGGERS = ['A01', 'A02', 'A03', 'A04', 'A08', 'A11', 'A13', 'A14', 'A15', 'A16'] as const;
+export const ADT_TRIGGERS = ['A01', 'A02', 'A03', 'A04', 'A05', 'A06', 'A07', 'A08', 'A11', 'A12', 'A13', 'A14', 'A15', 'A16'] as const;
 export type AdtTrigger = (typeof ADT_TRIGGERS)[number];
 
 /** FHIR R4 Encounter.status values this machine reaches. */
@@ -87,8 +88,10 @@ export function applyEncounterEvent(state: EncounterState | undefined, input: En
   const at = iso(input.at);
   const s = state;
   switch (input.trigger) {
+    case 'A05':
     case 'A14':
-      if (s && s.status !== 'planned') return illegal(input, s, 'only a new or planned encounter can be pending admission');
+      // A05 pre-admit and A14 pending admit both announce a visit that has not started (§3.3.5, §3.3.14).
+      if (s && s.status !== 'planned') return illegal(input, s, 'only a new or planned encounter can be pre-admitted or pending admission');
       return {
         ok: true,
         state: {
@@ -131,6 +134,23 @@ export function applyEncounterEvent(state: EncounterState | undefined, input: En
       // An update corrects the current location in place: it is not a move (that is A02).
       const locations = input.location && s.locations.length > 0 ? s.locations.map((x, i) => (i === s.locations.length - 1 ? { ...x, location: input.location as string } : x)) : s.locations;
       return { ok: true, state: { ...s, ...(input.patientClass ? { patientClass: input.patientClass } : {}), ...(input.location ? { location: input.location } : {}), locations } };
+    }
+    case 'A06':
+    case 'A07': {
+      // Outpatient → inpatient (A06) or back (A07): the same visit goes on with a new class; an
+      // encounter first seen here begins at the event time.
+      const patientClass = input.patientClass ?? (input.trigger === 'A06' ? 'I' : 'O');
+      if (!s || s.status === 'planned') return begin({ ...input, patientClass }, s, patientClass);
+      if (s.status !== 'in-progress') return illegal(input, s, 'only an encounter in progress can change between outpatient and inpatient');
+      return { ok: true, state: { ...s, patientClass, ...(input.location ? { location: input.location } : {}) } };
+    }
+    case 'A12': {
+      // Cancel transfer (§3.3.12): the last move never happened; the stay before it is open again.
+      if (s?.status !== 'in-progress') return illegal(input, s, 'only an encounter in progress can have a transfer cancelled');
+      if (s.locations.length < 2) return illegal(input, s, 'there is no transfer to cancel');
+      const kept = s.locations.slice(0, -1);
+      const back = kept[kept.length - 1] as LocationStay;
+      return { ok: true, state: { ...s, location: back.location, locations: [...kept.slice(0, -1), { location: back.location, from: back.from }] } };
     }
     case 'A11': {
       if (s?.status !== 'in-progress') return illegal(input, s, 'only an encounter in progress can have its admission cancelled');
