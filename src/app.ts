@@ -5,6 +5,7 @@ import { combineObservers, createMetrics, type SinewMetrics } from './api/metric
 import { createHttpServer } from './api/http-server.js';
 import { createAdminSurface } from './api/admin-surface.js';
 import { createFhirSurface } from './api/fhir-surface.js';
+import { createFhirPullRouter } from './api/pull/fhir-pull.router.js';
 import type { Config } from './config/config.schema.js';
 import { openDatabase, type Database } from './db/database.js';
 import { migrateToLatest } from './db/migrator.js';
@@ -19,8 +20,9 @@ import type { Logger } from './logger.js';
 import { loadIdentityDeps, defaultProfileDir } from './identity/identity-deps.js';
 import { loadMappings } from './normalize/index.js';
 import { hl7v2PipelineHandler } from './pipeline/hl7v2-pipeline.handler.js';
-import { identityObserver } from './pipeline/identity.observer.js';
-import { timelineObserver } from './pipeline/timeline.observer.js';
+import { createFhirIngest, type FhirIngest } from './pipeline/fhir-ingest.js';
+import { createObservers } from './pipeline/observers.js';
+import type { ResourceObserver } from './pipeline/resource-observer.js';
 
 export interface Listening {
   mllp?: { host: string; port: number };
@@ -37,6 +39,10 @@ export interface Core {
   worker: MessageWorker;
   metrics: SinewMetrics;
   logger: Logger;
+  /** What runs after every stored resource, for HL7v2 and FHIR alike (src/pipeline/observers.ts). */
+  observers: readonly ResourceObserver[];
+  /** FHIR resources and Bundles (import, pull) through validation, store and the observers. */
+  fhirIngest: FhirIngest;
 }
 
 /** Database + processing, without listeners: what `serve`, `import` and tests share. */
@@ -51,12 +57,13 @@ export async function createCore(config: Config, logger: Logger): Promise<Core> 
   // Mapped structures go through normalize → store → identity → timeline; the rest are checked
   // structurally and kept (with their reason, should processing fail) for a mapping and a replay.
   const mappings = loadMappings(path.join(path.dirname(defaultProfileDir()), '..', 'mappings', 'hl7v2'));
+  const observers = createObservers({ identity: loadIdentityDeps(), config });
   const handlers = new HandlerRegistry().register(structureOnlyHandler()).register(
     hl7v2PipelineHandler({
       config,
       mappings,
       structures: [...mappings.messages.keys()],
-      observers: [identityObserver(loadIdentityDeps()), timelineObserver()],
+      observers,
     }),
   );
   const classifier = createClassifier((s) => handlers.supports(s));
@@ -71,7 +78,8 @@ export async function createCore(config: Config, logger: Logger): Promise<Core> 
       warning: (text) => logger.warn({ warning: text }, 'hl7 intake warning'),
     }),
   });
-  return { config, database, handlers, classifier, intake, worker, metrics, logger };
+  const fhirIngest = createFhirIngest({ db: database.db, observers });
+  return { config, database, handlers, classifier, intake, worker, metrics, logger, observers, fhirIngest };
 }
 
 export interface App {
@@ -118,8 +126,8 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
       }
       const server = await createHttpServer({
         ...core,
-        fhirRouter: createFhirSurface(core.database.db),
-        adminRouters: createAdminSurface(core.database.db),
+        fhirRouter: createFhirSurface(core.database.db, { ingest: core.fhirIngest }),
+        adminRouters: [...createAdminSurface(core.database.db), createFhirPullRouter({ db: core.database.db, ingest: core.fhirIngest })],
       });
       http = server.server;
       listening.http = await server.listen(config.host, config.httpPort);

@@ -6,6 +6,7 @@ import { loadSpecRegistry } from '../fusion/spec.js';
 import { loadBackendRegistry } from '../backends/registry.js';
 import { defaultProfileDir, loadIdentityDeps } from '../identity/identity-deps.js';
 import { sourcesOfGoldenAsOf } from '../identity/history.js';
+import type { FhirIngest } from '../pipeline/fhir-ingest.js';
 import { createFhirRouter } from './fhir/fhir.router.js';
 import { ALIGNED_EXPORT_DECLARATION, createAlignedExportRouter } from './fusion/aligned-export.router.js';
 import { createFusionRouter, FUSION_OPERATIONS } from './fusion/fusion.router.js';
@@ -16,7 +17,7 @@ import { createIdentityRouter } from './identity/identity.router.js';
  * The whole `/fhir` surface: identity and fusion operations mounted before the generic resource
  * routes, all listed in one CapabilityStatement.
  */
-export function createFhirSurface(db: Db): Router {
+export function createFhirSurface(db: Db, opts: { ingest?: FhirIngest } = {}): Router {
   const profiles = path.dirname(defaultProfileDir());
   // A patient the index has not linked yet is its own only record (as the identity layer knew it).
   const resolvePatientRecords = async (id: string, asOf: Date): Promise<string[]> => {
@@ -49,5 +50,6 @@ export function createFhirSurface(db: Db): Router {
     ],
     operationRouters: [identity, fusion, alignedExport],
     resolvePatientIds: (id) => resolvePatientRecords(id, new Date()),
+    ...(opts.ingest ? { ingest: opts.ingest } : {}),
   });
 }

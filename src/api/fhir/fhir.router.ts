@@ -1,6 +1,8 @@
 import express, { Router } from 'express';
 import type { Db } from '../../db/database.js';
 import { loadFhirDefinitions } from '../../fhir/fhir-definitions.js';
+import { createFhirIngest, type FhirIngest } from '../../pipeline/fhir-ingest.js';
+import { createObservers } from '../../pipeline/observers.js';
 import { httpError } from '../outcome-middleware.js';
 import { bundleHandler } from './bundle.handler.js';
 import { buildCapabilityStatement, loadOperationDefinitions, type FhirOperationDeclaration } from './capability-statement.js';
@@ -20,6 +22,8 @@ export interface FhirRouterDeps {
   operationDefinitionsDir: string;
   /** Identity-linked source records for `$everything`; default only the id asked for. */
   resolvePatientIds?: (id: string) => Promise<string[]>;
+  /** FHIR intake for `POST /fhir`; default one over `db` with the standard observers (src/pipeline/observers.ts). */
+  ingest?: FhirIngest;
   /** Largest accepted Bundle body. */
   maxBodyBytes?: string;
 }
@@ -46,7 +50,7 @@ export function createFhirRouter(deps: FhirRouterDeps): Router {
   });
   for (const r of deps.operationRouters ?? []) router.use(r);
   router.get('/Patient/:id/\\$everything', everythingHandler({ ...db, ...(deps.resolvePatientIds ? { resolvePatientIds: deps.resolvePatientIds } : {}) }));
-  router.post('/', bundleHandler(db));
+  router.post('/', bundleHandler({ ingest: deps.ingest ?? createFhirIngest({ db: deps.db, observers: createObservers() }) }));
   router.get('/:type/:id/_history/:vid', vreadHandler(db));
   router.get('/:type/:id/_history', historyHandler(db));
   router.get('/:type/:id', readHandler(db));

@@ -1,3 +1,4 @@
+import type { FhirPullTables } from './fhir-pull.table.js';
 import type { FhirStoreTables } from './fhir-resource.table.js';
 import type { Hl7MessageTable } from './hl7-message.table.js';
 import type { IdentityTables } from './identity.table.js';
@@ -12,3 +13,4 @@ export interface Tables {
 export interface Tables extends TimelineTables {}
 export interface Tables extends FhirStoreTables {}
 export interface Tables extends IdentityTables {}
+export interface Tables extends FhirPullTables {}
