@@ -19,6 +19,7 @@ import { openDatabase } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrator.js';
 import { alignedBundleFor } from '../src/fusion/aligned-bundle.service.js';
 import { loadSpecRegistry } from '../src/fusion/spec.js';
+import { toFhirParameters } from '../src/fusion/to-fhir-parameters.js';
 import type { NewTimelineEvent } from '../src/timeline/new-timeline-event.js';
 import type { Modality } from '../src/timeline/timeline-event.js';
 import { appendTimeline } from '../src/timeline/timeline.repository.js';
@@ -161,6 +162,11 @@ async function main(): Promise<void> {
       if (res.status !== 200) throw new Error(`HTTP ${res.status}: ${res.body.slice(0, 200)}`);
     };
     await load(200, 10, (i) => call(i)()); // warm-up
+    // The service alone (as-of query + builder + FHIR JSON), without HTTP: where the time goes.
+    const service = await load(1000, 1, async (i) => {
+      const a = asks[i % asks.length] as (typeof asks)[number];
+      JSON.stringify(toFhirParameters(await alignedBundleFor(deps, { patientId: a.patient, indexTime: a.at })));
+    });
     const one = await load(1000, 1, (i) => call(i)());
     const fifty = await load(REQUESTS, CLIENTS, (i) => call(i)());
 
@@ -178,6 +184,7 @@ async function main(): Promise<void> {
     const f = (x: number) => x.toFixed(2);
     rows.push(`| timeline | ${PATIENTS} patients × ${EVENTS.toLocaleString('en')} facts over 5 years (+5 % corrections) = ${Number(count.n).toLocaleString('en')} rows, loaded in ${loadSecs.toFixed(1)} s via appendTimeline |`);
     rows.push(`| bundle size | ${meanItems.toFixed(1)} items on average (default spec, all six modalities) |`);
+    rows.push(`| service call in-process (query, build, FHIR JSON; no HTTP), 1 client | p50 ${f(service.p50)} ms, p99 ${f(service.p99)} ms |`);
     rows.push(`| $aligned-bundle over HTTP, 1 client | p50 ${f(one.p50)} ms, p99 ${f(one.p99)} ms, ${Math.round(one.rate)} req/s |`);
     rows.push(`| $aligned-bundle over HTTP, ${CLIENTS} clients | p50 ${f(fifty.p50)} ms, p99 ${f(fifty.p99)} ms, ${Math.round(fifty.rate)} req/s (${REQUESTS} requests) |`);
     rows.push(`| floor: plain SQL read of the same rows by id, 1 client | p50 ${f(floorOne.p50)} ms, p99 ${f(floorOne.p99)} ms, ${Math.round(floorOne.rate)} q/s |`);

@@ -6,6 +6,9 @@ import { tokenCommand } from './cli/token.command.js';
 import { importCommand } from './cli/import.command.js';
 import { mpiCommand } from './cli/mpi.command.js';
 import { bundleCommand } from './cli/bundle.command.js';
+import { demoCommand } from './cli/demo.command.js';
+import { convertCommand } from './cli/convert.command.js';
+import { pullCommand } from './cli/pull.command.js';
 import { ConfigError } from './config/load-config.js';
 import { DataDirInUseError } from './db/data-dir-lock.js';
 
@@ -15,7 +18,7 @@ export async function main(argv: string[]): Promise<void> {
     .description('Sinew: HL7v2/FHIR ingest, normalization, identity, timeline and time-aligned bundles for clinical AI')
     .showHelpAfterError()
     .exitOverride();
-  for (const command of [serveCommand(), migrateCommand(), importCommand(), tokenCommand(), simulateCommand(), mpiCommand(), bundleCommand()]) program.addCommand(command.exitOverride());
+  for (const command of [serveCommand(), migrateCommand(), importCommand(), tokenCommand(), simulateCommand(), mpiCommand(), bundleCommand(), convertCommand(), demoCommand(), pullCommand()]) program.addCommand(command.exitOverride());
   try {
     await program.parseAsync(argv);
   } catch (err) {

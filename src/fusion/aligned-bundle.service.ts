@@ -76,11 +76,22 @@ export function validateParams(specs: SpecRegistry, p: AlignedBundleParams, nowM
   return { indexMs: indexMs as number, asOfMs: asOfMs ?? (indexMs as number), spec: spec as FusionSpec, modalities: requested };
 }
 
-/** The as-of windows of the spec's requested modalities (all one round trip). */
+/**
+ * The as-of windows of the spec's requested modalities (all one round trip). The spec's selector
+ * and `latest-per-code` go to the database too, so a long problem list comes back as one row per
+ * problem; the builder applies both again, so the answer is the same either way.
+ */
 export function windowsFor(spec: FusionSpec, modalities: readonly Modality[], indexMs: number): AsOfWindow[] {
   return modalities.map((m) => {
-    const w = windowFor(spec.modalities[m] as ModalitySpec, indexMs);
-    return { modality: m, ...(w.startMs !== null ? { from: new Date(w.startMs) } : {}), to: new Date(w.endMs) };
+    const mSpec = spec.modalities[m] as ModalitySpec;
+    const w = windowFor(mSpec, indexMs);
+    return {
+      modality: m,
+      ...(w.startMs !== null ? { from: new Date(w.startMs) } : {}),
+      to: new Date(w.endMs),
+      select: mSpec.select,
+      latestPerCode: mSpec.selection === 'latest-per-code',
+    };
   });
 }
 
