@@ -4,7 +4,7 @@ import type { Resource } from '@medplum/fhirtypes';
 import type { Db } from '../db/database.js';
 import type { ResourceSource } from '../db/tables/fhir-resource.table.js';
 import { OperationOutcomeError } from './outcomes.js';
-import { extractSearchValues } from './search-values.js';
+import { extractSearchValues, type SearchValue } from './search-values.js';
 import { createValidator } from './validate.js';
 
 export type { ResourceSource } from '../db/tables/fhir-resource.table.js';
@@ -36,26 +36,40 @@ export interface VersionEntry {
  * make several puts atomic; otherwise each put runs in its own.
  */
 export async function putResource(db: Db, resource: Resource, meta: PutMeta): Promise<PutResult> {
-  const candidate = { ...resource, id: resource.id ?? randomUUID() } as Resource;
-  createValidator().validate(candidate);
+  return (await putResources(db, [resource], meta))[0] as PutResult;
+}
+
+/**
+ * `putResource` for several resources at once, results in input order: every one is validated
+ * before anything is written, then the resources are locked, read and written in three round trips
+ * whatever their number. A resource named twice is put twice, in order.
+ */
+export async function putResources(db: Db, resources: readonly Resource[], meta: PutMeta): Promise<PutResult[]> {
+  const candidates = resources.map((r) => ({ ...r, id: r.id ?? randomUUID() }) as Resource);
+  const validator = createValidator();
+  for (const c of candidates) validator.validate(c);
+  if (!candidates.length) return [];
   return inTransaction(db, async (trx) => {
-    const type = candidate.resourceType;
-    const id = candidate.id as string;
-    await lock(trx, type, id);
-    const current = await currentRow(trx, type, id);
-    const previous = current && !current.deleted ? (current.content as unknown as Resource) : undefined;
-    if (previous && sameContent(previous, candidate)) {
-      return { resource: previous, versionId: String(current?.version_id), changed: false, previous };
-    }
-    const version = (current?.version_id ?? 0) + 1;
+    const keys = candidates.map((c) => `${c.resourceType}/${c.id as string}`);
+    await lockAll(trx, keys);
+    const current = await currentRows(trx, candidates);
     const at = meta.at ?? new Date();
-    const { versionId: _v, lastUpdated: _l, ...restMeta } = candidate.meta ?? {};
-    const stored = { ...candidate, meta: { ...restMeta, versionId: String(version), lastUpdated: at.toISOString() } } as Resource;
-    await writeVersion(trx, type, id, version, at, stored, meta.source);
-    await trx.deleteFrom('fhir_search').where('resource_type', '=', type).where('id', '=', id).execute();
-    const values = extractSearchValues(stored);
-    if (values.length) await trx.insertInto('fhir_search').values(values.map((v) => ({ ...v, resource_type: type, id }))).execute();
-    return { resource: stored, versionId: String(version), changed: true, ...(previous ? { previous } : {}) };
+    const writes: VersionWrite[] = [];
+    const results = candidates.map((candidate, i): PutResult => {
+      const key = keys[i] as string;
+      const row = current.get(key);
+      const previous = row && !row.deleted ? (row.content as unknown as Resource) : undefined;
+      if (previous && sameContent(previous, candidate)) return { resource: previous, versionId: String(row?.version_id), changed: false, previous };
+      const version = (row?.version_id ?? 0) + 1;
+      const { versionId: _v, lastUpdated: _l, ...restMeta } = candidate.meta ?? {};
+      const stored = { ...candidate, meta: { ...restMeta, versionId: String(version), lastUpdated: at.toISOString() } } as Resource;
+      writes.push({ type: stored.resourceType, id: stored.id as string, version, content: stored, search: extractSearchValues(stored) });
+      // A later entry for the same resource builds on this version.
+      current.set(key, { version_id: version, deleted: false, content: stored as unknown as Record<string, unknown> });
+      return { resource: stored, versionId: String(version), changed: true, ...(previous ? { previous } : {}) };
+    });
+    await writeVersions(trx, collapse(writes), at, meta.source);
+    return results;
   });
 }
 
@@ -66,8 +80,7 @@ export async function deleteResource(db: Db, type: string, id: string, meta: Put
     const current = await currentRow(trx, type, id);
     if (!current || current.deleted) return { deleted: false };
     const version = current.version_id + 1;
-    await writeVersion(trx, type, id, version, meta.at ?? new Date(), undefined, meta.source);
-    await trx.deleteFrom('fhir_search').where('resource_type', '=', type).where('id', '=', id).execute();
+    await writeVersions(trx, [{ type, id, version, content: undefined, search: [] }], meta.at ?? new Date(), meta.source);
     return { deleted: true, versionId: String(version) };
   });
 }
@@ -127,18 +140,53 @@ export async function readReferences(db: Db, refs: readonly string[]): Promise<R
   return rows.map((r) => r.content as unknown as Resource);
 }
 
-async function writeVersion(trx: Db, type: string, id: string, version: number, at: Date, content: Resource | undefined, source: ResourceSource): Promise<void> {
-  const json = content ? JSON.stringify(content) : null;
-  const deleted = !content;
-  await trx
-    .insertInto('fhir_resource')
-    .values({ resource_type: type, id, version_id: version, last_updated: at, content: json, deleted, source: JSON.stringify(source) })
-    .execute();
-  await trx
-    .insertInto('fhir_resource_current')
-    .values({ resource_type: type, id, version_id: version, last_updated: at, content: json, deleted })
-    .onConflict((oc) => oc.columns(['resource_type', 'id']).doUpdateSet({ version_id: version, last_updated: at, content: json, deleted }))
-    .execute();
+interface VersionWrite {
+  type: string;
+  id: string;
+  version: number;
+  /** Undefined for a deletion. */
+  content: Resource | undefined;
+  search: readonly SearchValue[];
+}
+
+/** When one call versions a resource twice, history keeps both versions; current and search only the last. */
+function collapse(writes: VersionWrite[]): { versions: VersionWrite[]; latest: VersionWrite[] } {
+  const latest = new Map<string, VersionWrite>();
+  for (const w of writes) latest.set(`${w.type}/${w.id}`, w);
+  return { versions: writes, latest: [...latest.values()] };
+}
+
+/**
+ * New versions, current-version rows and rebuilt search rows in one statement (one round trip
+ * instead of four per resource). Data-modifying CTEs all see the statement's snapshot, so the
+ * DELETE removes only the previous versions' search rows, never the ones inserted beside it.
+ */
+async function writeVersions(trx: Db, writes: VersionWrite[] | { versions: VersionWrite[]; latest: VersionWrite[] }, at: Date, source: ResourceSource): Promise<void> {
+  const { versions, latest } = Array.isArray(writes) ? { versions: writes, latest: writes } : writes;
+  if (!versions.length) return;
+  const rows = (list: VersionWrite[]) =>
+    JSON.stringify(list.map((w) => ({ resource_type: w.type, id: w.id, version_id: w.version, content: w.content ?? null, deleted: !w.content })));
+  const search = JSON.stringify(latest.flatMap((w) => w.search.map((v) => ({ ...v, resource_type: w.type, id: w.id }))));
+  await sql`
+    WITH version AS (
+      INSERT INTO fhir_resource (resource_type, id, version_id, last_updated, content, deleted, source)
+      SELECT v.resource_type, v.id, v.version_id, ${at}, v.content, v.deleted, ${JSON.stringify(source)}::jsonb
+      FROM jsonb_to_recordset(${rows(versions)}::jsonb) AS v(resource_type text, id text, version_id integer, content jsonb, deleted boolean)
+    ), current AS (
+      INSERT INTO fhir_resource_current (resource_type, id, version_id, last_updated, content, deleted)
+      SELECT v.resource_type, v.id, v.version_id, ${at}, v.content, v.deleted
+      FROM jsonb_to_recordset(${rows(latest)}::jsonb) AS v(resource_type text, id text, version_id integer, content jsonb, deleted boolean)
+      ON CONFLICT (resource_type, id) DO UPDATE
+      SET version_id = EXCLUDED.version_id, last_updated = EXCLUDED.last_updated, content = EXCLUDED.content, deleted = EXCLUDED.deleted
+    ), previous_search AS (
+      DELETE FROM fhir_search s
+      USING jsonb_to_recordset(${rows(latest)}::jsonb) AS v(resource_type text, id text)
+      WHERE s.resource_type = v.resource_type AND s.id = v.id
+    )
+    INSERT INTO fhir_search (resource_type, id, code, system, value, norm, date_start, date_end)
+    SELECT s.resource_type, s.id, s.code, s.system, s.value, s.norm, s.date_start, s.date_end
+    FROM jsonb_to_recordset(${search}::jsonb)
+      AS s(resource_type text, id text, code text, system text, value text, norm text, date_start timestamptz, date_end timestamptz)`.execute(trx);
 }
 
 function currentRow(db: Db, type: string, id: string) {
@@ -148,6 +196,26 @@ function currentRow(db: Db, type: string, id: string) {
     .where('resource_type', '=', type)
     .where('id', '=', id)
     .executeTakeFirst();
+}
+
+/** Current rows of the candidates, by `Type/id`. */
+async function currentRows(trx: Db, resources: readonly Resource[]) {
+  const wanted = JSON.stringify(resources.map((r) => ({ resource_type: r.resourceType, id: r.id })));
+  const { rows } = await sql<{ resource_type: string; id: string; version_id: number; deleted: boolean; content: Record<string, unknown> | null }>`
+    SELECT c.resource_type, c.id, c.version_id, c.deleted, c.content
+    FROM fhir_resource_current c
+    JOIN (SELECT DISTINCT resource_type, id FROM jsonb_to_recordset(${wanted}::jsonb) AS w(resource_type text, id text)) w
+      ON c.resource_type = w.resource_type AND c.id = w.id`.execute(trx);
+  return new Map(rows.map((r) => [`${r.resource_type}/${r.id}`, { version_id: r.version_id, deleted: r.deleted, content: r.content }]));
+}
+
+/**
+ * Two writers of the same resources queue here instead of racing for the same version number.
+ * Taken in sorted order, so two writers locking overlapping sets cannot deadlock on each other.
+ */
+async function lockAll(trx: Db, keys: readonly string[]): Promise<void> {
+  const sorted = [...new Set(keys)].sort();
+  await sql`SELECT pg_advisory_xact_lock(hashtext(k)) FROM (SELECT k FROM unnest(${sorted}::text[]) AS k ORDER BY k) AS ordered`.execute(trx);
 }
 
 /** Two writers of one resource queue here instead of racing for the same version number. */

@@ -17,6 +17,8 @@ export interface WorkerOptions {
   /** How long a claim is held before another process may take the message over (crash recovery). */
   leaseSeconds?: number;
   pollMs?: number;
+  /** A message that keeps meeting transient database errors is marked failed after this many claims. */
+  maxAttempts?: number;
 }
 
 export interface ProcessResult {
@@ -37,6 +39,7 @@ export class MessageWorker extends EventEmitter {
   private readonly batchSize: number;
   private readonly leaseSeconds: number;
   private readonly pollMs: number;
+  private readonly maxAttempts: number;
 
   constructor(
     private readonly db: Db,
@@ -48,6 +51,7 @@ export class MessageWorker extends EventEmitter {
     this.batchSize = opts.batchSize ?? 200;
     this.leaseSeconds = opts.leaseSeconds ?? 120;
     this.pollMs = opts.pollMs ?? 500;
+    this.maxAttempts = opts.maxAttempts ?? 5;
   }
 
   start(): void {
@@ -70,17 +74,21 @@ export class MessageWorker extends EventEmitter {
   /** Process until nothing claimable is left; returns how many messages were processed. */
   async drain(): Promise<number> {
     let total = 0;
-    for (let n = await this.runOnce(); n > 0; n = await this.runOnce()) total += n;
+    for (let step = await this.step(); step.claimed > 0; step = await this.step()) total += step.processed;
     return total;
   }
 
+  /** One claimed batch; returns how many messages were processed (deferred ones are not counted). */
   async runOnce(): Promise<number> {
+    return (await this.step()).processed;
+  }
+
+  private async step(): Promise<{ claimed: number; processed: number }> {
     const rows = await this.claim();
-    for (const row of rows) {
-      const result = await this.processRow(row);
-      this.emit('processed', result, row);
-    }
-    return rows.length;
+    if (rows.length === 0) return { claimed: 0, processed: 0 };
+    const results = await this.processBatch(rows);
+    results.forEach((result, i) => this.emit('processed', result, rows[i]));
+    return { claimed: rows.length, processed: results.length };
   }
 
   private async run(): Promise<void> {
@@ -126,32 +134,75 @@ export class MessageWorker extends EventEmitter {
     return rows.map((r) => ({ ...r, id: String(r.id) })).sort((a, b) => Number(a.id) - Number(b.id));
   }
 
-  /** Run the handler and the `done` mark in one transaction: effects exist exactly when the mark does. */
-  async processRow(row: Hl7MessageRow): Promise<ProcessResult> {
-    try {
-      await this.db.transaction().execute(async (trx) => {
-        const message = parseStored(row);
-        const handler = this.handlers.resolve(message.messageType.structure);
-        if (!handler) throw new Error(`no handler for ${message.messageType.structure}`);
-        await handler.process({ trx, row, message });
+  /**
+   * One transaction per claimed batch (one commit instead of one per message), one savepoint per
+   * message: a failing message rolls back to its savepoint and is marked `error` with its reason,
+   * the others commit with their `done` marks, so every message's effects exist exactly when its
+   * mark does. A crash before the commit leaves the whole batch pending and claimable after its
+   * lease. A transient database error (deadlock, serialization failure) is not the message's
+   * fault: the batch stops there, and that message and the rest go back to the queue unmarked,
+   * which also keeps a patient's later messages from overtaking it.
+   */
+  async processBatch(rows: readonly Hl7MessageRow[]): Promise<ProcessResult[]> {
+    const results: ProcessResult[] = [];
+    let released: Hl7MessageRow[] = [];
+    await this.db.transaction().execute(async (trx) => {
+      for (const [i, row] of rows.entries()) {
+        await sql`SAVEPOINT sinew_message`.execute(trx);
+        try {
+          await this.handle(trx, row);
+          await sql`RELEASE SAVEPOINT sinew_message`.execute(trx);
+          results.push({ id: row.id, ok: true, reason: null });
+        } catch (err) {
+          await sql`ROLLBACK TO SAVEPOINT sinew_message`.execute(trx);
+          if (isTransient(err) && row.attempts < this.maxAttempts) {
+            released = rows.slice(i);
+            this.logger.warn({ messageId: row.id, err: (err as Error).message, requeued: released.length }, 'message processing deferred');
+            break;
+          }
+          const reason = issuesOf(err, 207);
+          await trx
+            .updateTable('hl7_message')
+            .set({ process_state: 'failed', processed_at: new Date(), claimed_until: null, status: 'error', reason: JSON.stringify(reason) })
+            .where('id', '=', row.id)
+            .execute();
+          this.logger.warn({ messageId: row.id, type: row.message_type, issues: reason.length }, 'message processing failed');
+          results.push({ id: row.id, ok: false, reason });
+        }
+      }
+      const done = results.filter((r) => r.ok).map((r) => r.id);
+      if (done.length) {
         await trx
           .updateTable('hl7_message')
           .set({ process_state: 'done', processed_at: new Date(), claimed_until: null, status: 'accepted', reason: null })
-          .where('id', '=', row.id)
+          .where('id', 'in', done)
           .execute();
-      });
-      return { id: row.id, ok: true, reason: null };
-    } catch (err) {
-      const reason = issuesOf(err, 207);
-      await this.db
-        .updateTable('hl7_message')
-        .set({ process_state: 'failed', processed_at: new Date(), claimed_until: null, status: 'error', reason: JSON.stringify(reason) })
-        .where('id', '=', row.id)
-        .execute();
-      this.logger.warn({ messageId: row.id, type: row.message_type, issues: reason.length }, 'message processing failed');
-      return { id: row.id, ok: false, reason };
-    }
+      }
+      if (released.length) {
+        await trx.updateTable('hl7_message').set({ claimed_until: null }).where('id', 'in', released.map((r) => r.id)).execute();
+      }
+    });
+    return results;
   }
+
+  /** Process one claimed message in a transaction of its own (replay and tests use this). */
+  async processRow(row: Hl7MessageRow): Promise<ProcessResult> {
+    const [result] = await this.processBatch([row]);
+    return result ?? { id: row.id, ok: false, reason: [{ code: 207, text: 'deferred after a transient database error' }] };
+  }
+
+  private async handle(trx: Db, row: Hl7MessageRow): Promise<void> {
+    const message = parseStored(row);
+    const handler = this.handlers.resolve(message.messageType.structure);
+    if (!handler) throw new Error(`no handler for ${message.messageType.structure}`);
+    await handler.process({ trx, row, message });
+  }
+}
+
+/** SQLSTATE class 40 (deadlock, serialization failure): the same work succeeds when tried again. */
+function isTransient(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('40');
 }
 
 export function parseStored(row: Pick<Hl7MessageRow, 'raw' | 'charset'>): Hl7v2Message {

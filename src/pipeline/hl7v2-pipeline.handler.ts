@@ -3,7 +3,7 @@ import { OperationOutcomeError } from '@medplum/core';
 import type { Config } from '../config/config.schema.js';
 import type { MessageHandler } from '../ingest/handler-registry.js';
 import { convertMessage, type LoadedMappings } from '../normalize/index.js';
-import { applyEntry } from './apply-entry.js';
+import { applyEntries } from './apply-entry.js';
 import type { ResourceObserver } from './resource-observer.js';
 
 /**
@@ -36,8 +36,9 @@ export function hl7v2PipelineHandler(deps: {
       }
       const source = { kind: 'hl7v2' as const, messageId: row.id };
       const trigger = message.messageType.trigger;
-      for (const resource of resourcesOf(bundle)) {
-        const applied = await applyEntry(trx, resource, source);
+      // Stored together (a few round trips per message, not a few per resource), then observed in
+      // bundle order, still inside the message's savepoint.
+      for (const applied of await applyEntries(trx, resourcesOf(bundle), source)) {
         if (!applied) continue;
         for (const observer of deps.observers) {
           await observer.onStored({
