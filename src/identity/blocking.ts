@@ -27,7 +27,8 @@ export const TRAINING_RULES: readonly BlockingRule[] = [
 /** Linking keys: phonetic, date and identifier keys catch typos that exact names would miss. */
 export const LINK_RULES: readonly BlockingRule[] = [
   { name: 'names', on: [], key: (p) => join(given(p), p.family) },
-  { name: 'swapped-names', on: [], key: (p) => join(p.family, given(p)) },
+  // Unordered, so "Smith John" and "John Smith" share the key (blocking.sql.ts swaps the columns instead).
+  { name: 'swapped-names', on: [], key: (p) => (given(p) && p.family ? [given(p), p.family].sort().join('|') : undefined) },
   { name: 'family-phonetic-year', on: [], key: (p) => join(fPh(p), year(p)) },
   { name: 'given-phonetic-birth-date', on: [], key: (p) => join(gPh(p), p.birthDate) },
   { name: 'birth-date-family-initial', on: [], key: (p) => join(p.birthDate, p.family[0]) },

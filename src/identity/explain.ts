@@ -15,6 +15,8 @@ export interface PairExplanation {
   weight: number;
   probability: number;
   grade: MatchGrade;
+  /** Fields of each side dropped as placeholders (Baby Boy, a future birth date): why a part is null. */
+  dropped: [string[], string[]];
   /** The waterfall: the prior first, then each comparison's level and weight; weights sum to `weight`. */
   parts: (ScorePart & { source?: string })[];
 }
@@ -41,11 +43,12 @@ export async function explainPair(db: Db, a: string, b: string, deps: Pick<Ident
   const right = await sourcePerson(db, y);
   if (right) {
     const s = scorePair(left, right, deps.model, tf);
-    return { a: x, b: y, kinds: ['source', 'source'], weight: s.weight, probability: s.probability, grade: gradeScore(s, left, deps.model), parts: s.parts };
+    return { a: x, b: y, kinds: ['source', 'source'], weight: s.weight, probability: s.probability, grade: gradeScore(s, left, deps.model), dropped: [left.dropped ?? [], right.dropped ?? []], parts: s.parts };
   }
   const members = (await matchMembers(db, [y], x)).get(y) ?? [];
   const s = scoreAgainstGolden(left, members.map((m) => m.person), deps.model, tf);
   if (!s) throw new OperationOutcomeError({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'not-found', details: { text: `${y} is neither a source nor a golden record with other MATCH sources` } }] });
   const parts = s.parts.map((p, k) => ({ ...p, ...(members[s.sourceIndex[k] ?? -1] ? { source: members[s.sourceIndex[k] as number]?.id } : {}) }));
-  return { a: x, b: y, kinds: ['source', 'golden'], weight: s.weight, probability: s.probability, grade: gradeScore(s, left, deps.model), parts };
+  const goldenDropped = [...new Set(members.flatMap((m) => m.person.dropped ?? []))];
+  return { a: x, b: y, kinds: ['source', 'golden'], weight: s.weight, probability: s.probability, grade: gradeScore(s, left, deps.model), dropped: [left.dropped ?? [], goldenDropped], parts };
 }

@@ -2,12 +2,12 @@ import type { Identifier, Patient } from '@medplum/fhirtypes';
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { LinkState } from '../db/tables/identity.table.js';
-import { findCandidateSources } from './blocking.sql.js';
+import { findCandidateGoldens } from './blocking.sql.js';
 import { gradeScore } from './decision.js';
 import { DEFAULT_SURVIVORSHIP } from './golden-record.js';
 import { DEFAULT_MAX_BLOCK_SIZE, type IdentityDeps } from './identity-deps.js';
 import { hasPlaceholderName } from './link-decision.js';
-import { isCurrent, matchMembers } from './link-store.js';
+import { isCurrent } from './link-store.js';
 import { thresholdWeight } from './model.js';
 import { personFromPatient } from './person.js';
 import { scoreAgainstGolden } from './scoring.js';
@@ -32,10 +32,8 @@ export interface GoldenMatch {
  */
 export async function matchPatient(db: Db, patient: Patient, deps: IdentityDeps, opts: { onlyCertain?: boolean; count?: number } = {}): Promise<GoldenMatch[]> {
   const person = personFromPatient(patient, deps.reference);
-  const search = await findCandidateSources(db, person, { cap: deps.maxBlockSize ?? DEFAULT_MAX_BLOCK_SIZE, ...(deps.logger ? { logger: deps.logger } : {}) });
-  if (!search.sourceIds.length) return [];
-  const links = await db.selectFrom('mpi_link').select('golden_id').distinct().where('source_id', 'in', search.sourceIds).where('state', '=', 'MATCH').where(isCurrent).execute();
-  const members = await matchMembers(db, links.map((l) => l.golden_id));
+  const { members } = await findCandidateGoldens(db, person, { cap: deps.maxBlockSize ?? DEFAULT_MAX_BLOCK_SIZE, states: ['MATCH'], ...(deps.logger ? { logger: deps.logger } : {}) });
+  if (!members.size) return [];
   const tf = await readTermFrequencies(db, person, deps.model);
   const matchWeight = thresholdWeight(deps.model.thresholds.match);
   const out: Omit<GoldenMatch, 'golden'>[] = [];

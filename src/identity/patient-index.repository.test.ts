@@ -42,10 +42,14 @@ describe.each(ENGINES)('patient index decisions (%s)', (engine) => {
     expect(stranger.goldenId).not.toBe(first.goldenId);
   });
 
-  it('sends a names-only record to review as POSSIBLE_MATCH on the best golden', async () => {
+  it('sends a weakly corroborated record to review as POSSIBLE_MATCH on the best golden; a names-only one stays apart', async () => {
     const first = await index(patient('pm-1', { given: 'Zofia', family: 'Wisniewska', gender: 'female', birthDate: '1980-05-05', postcode: '4000', phone: '0455555555' }));
-    const d = await index(patient('pm-2', { given: 'Zofia', family: 'Wisniewska', gender: 'female' }));
+    // Same name, birth date one day off, another phone: between the thresholds.
+    const d = await index(patient('pm-2', { given: 'Zofia', family: 'Wisniewska', gender: 'female', birthDate: '1980-05-06', phone: '0211112222' }));
     expect(d).toMatchObject({ goldenId: first.goldenId, state: 'POSSIBLE_MATCH', rule: 'probabilistic-review' });
+    // Names and gender alone score below the review floor (p 0.65): a golden of its own, not a review link.
+    const namesOnly = await index(patient('pm-3', { given: 'Zofia', family: 'Wisniewska', gender: 'female' }));
+    expect(namesOnly).toMatchObject({ state: 'MATCH', rule: 'new', newGolden: true });
   });
 
   it('links by the same assigning authority and value, and reviews an identifier whose demographics disagree', async () => {

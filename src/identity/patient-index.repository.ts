@@ -3,13 +3,13 @@ import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { LinkHow } from '../db/tables/identity.table.js';
 import { OperationOutcomeError, invalidIssue } from '../fhir/outcomes.js';
-import { findCandidateSources, lockBlockingKeys, lockKeysOf, sourceKeyColumns } from './blocking.sql.js';
+import { findCandidateGoldens, lockBlockingKeys, lockKeysOf, sourceKeyColumns } from './blocking.sql.js';
 import { thresholdWeight } from './model.js';
 import type { MatchGrade } from './decision.js';
 import { DEFAULT_SURVIVORSHIP, uniqueSystems } from './golden-record.js';
 import { DEFAULT_MAX_BLOCK_SIZE, type IdentityDeps } from './identity-deps.js';
 import { decideLink, hasPlaceholderName, type IdentifierHit, type LinkRule, type ScoredGolden } from './link-decision.js';
-import { createGolden, currentLinkOf, doNotMatchGoldens, flagDuplicate, inTransaction, matchMembers, rebuildGolden, replaceLink } from './link-store.js';
+import { createGoldenFor, currentLinkOf, doNotMatchGoldens, flagDuplicate, inTransaction, matchMembers, rebuildGolden, replaceLink } from './link-store.js';
 import { personFromPatient, type Person } from './person.js';
 import { goldenWeight, scoreAgainstGolden, type GoldenScore } from './scoring.js';
 import { readTermFrequencies, updateTermCounts } from './term-frequency.repository.js';
@@ -75,13 +75,17 @@ async function indexInTransaction(db: Db, patient: Patient, id: string, person: 
   }
 
   const excluded = await doNotMatchGoldens(db, id);
-  const search = await findCandidateSources(db, person, { cap: deps.maxBlockSize ?? DEFAULT_MAX_BLOCK_SIZE, excludeSourceId: id, ...(deps.logger ? { logger: deps.logger } : {}) });
+  const search = await findCandidateGoldens(db, person, { cap: deps.maxBlockSize ?? DEFAULT_MAX_BLOCK_SIZE, states: ['MATCH', 'POSSIBLE_MATCH'], excludeSourceId: id, ...(deps.logger ? { logger: deps.logger } : {}) });
   const hits = await identifierHits(db, person, id, uniqueSystems(profile));
-  const goldenIds = new Set<string>(await goldensOfSources(db, search.sourceIds));
+  const goldenIds = new Set<string>(search.goldenIds);
   for (const h of hits) for (const g of h.goldenIds) goldenIds.add(g);
   if (current) goldenIds.add(current.golden_id);
   for (const g of excluded) goldenIds.delete(g);
-  const members = await matchMembers(db, [...goldenIds], id);
+  // Goldens reached by identifier or the current link only: their members are one more read.
+  const found = new Set(search.goldenIds);
+  const members = new Map([...search.members].filter(([g]) => goldenIds.has(g)));
+  const others = [...goldenIds].filter((g) => !found.has(g));
+  if (others.length) for (const [g, list] of await matchMembers(db, others, id)) members.set(g, list);
   const tf = await readTermFrequencies(db, person, deps.model);
 
   // Weights first (cheap); full explanations only for goldens that could matter.
@@ -104,7 +108,8 @@ async function indexInTransaction(db: Db, patient: Patient, id: string, person: 
     // A re-indexed source alone in its golden keeps it rather than getting a fresh one.
     if (current && !members.get(current.golden_id)?.length) goldenId = current.golden_id;
     else {
-      goldenId = await createGolden(db);
+      // Its only source is this one, linked MATCH below: inserted built rather than created and rebuilt.
+      goldenId = await createGoldenFor(db, { id, patient, validAt: meta.at }, profile);
       newGolden = true;
     }
   }
@@ -128,7 +133,7 @@ async function indexInTransaction(db: Db, patient: Patient, id: string, person: 
       recordedAt,
     );
   }
-  await rebuildGolden(db, goldenId, profile);
+  if (!newGolden) await rebuildGolden(db, goldenId, profile);
   if (current && current.golden_id !== goldenId) await rebuildGolden(db, current.golden_id, profile);
   const flagged: string[] = [];
   for (const other of plan.duplicates) {
@@ -160,21 +165,6 @@ async function storeSource(db: Db, id: string, patient: Patient, person: Person,
   await db.deleteFrom('mpi_identifier').where('source_id', '=', id).execute();
   const ids = [...new Map(person.identifiers.map((i) => [`${i.system}|${i.value}`, i])).values()];
   if (ids.length) await db.insertInto('mpi_identifier').values(ids.map((i) => ({ system: i.system, value: i.value, source_id: id }))).execute();
-}
-
-/** Goldens the candidate sources are currently linked to (MATCH or provisionally). */
-async function goldensOfSources(db: Db, sourceIds: readonly string[]): Promise<string[]> {
-  if (!sourceIds.length) return [];
-  const rows = await db
-    .selectFrom('mpi_link')
-    .select('golden_id')
-    .distinct()
-    .where('source_id', 'in', [...sourceIds])
-    .where('state', 'in', ['MATCH', 'POSSIBLE_MATCH'])
-    .where('recorded_to', 'is', null)
-    .where('valid_to', 'is', null)
-    .execute();
-  return rows.map((r) => r.golden_id);
 }
 
 async function identifierHits(db: Db, person: Person, id: string, unique: ReadonlySet<string>): Promise<IdentifierHit[]> {

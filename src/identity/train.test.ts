@@ -5,7 +5,7 @@ import { TRAINING_RULES } from './blocking.js';
 import { readFebrl } from './eval/febrl.js';
 import { personFromPatient } from './person.js';
 import { testModel, testReference } from '../../test/support/identity-fixtures.js';
-import { trainModel } from './train.js';
+import { capSwappedLevels, trainModel } from './train.js';
 
 const ref = testReference();
 const start = testModel();
@@ -29,6 +29,20 @@ describe('trainModel', () => {
     expect(model.prior).toBeLessThan(1e-2);
     expect(model.thresholds).toEqual(start.thresholds);
     expect(model.version).toContain('trained');
+  });
+  it('never lets a name swap outweigh the same names in place', () => {
+    const model = trainModel(records, opts, start);
+    for (const c of model.comparisons) {
+      const first = c.levels[0]!;
+      for (const l of c.levels.filter((x) => x.label === 'swapped')) expect(Math.log2(l.m / l.u)).toBeLessThanOrEqual(Math.log2(first.m / first.u) + 1e-9);
+    }
+    const levels = [
+      { label: 'exact', m: 0.8, u: 0.01 },
+      { label: 'jaro-winkler-0.92', m: 0.1, u: 0.0001 },
+      { label: 'swapped', m: 0.02, u: 0.00001 },
+      { label: 'else', m: 0.08, u: 0.98999 },
+    ];
+    expect(capSwappedLevels(levels)).toEqual([levels[0], levels[1], { label: 'swapped', m: 0.00001 * 80, u: 0.00001 }, levels[3]]);
   });
   it('another seed samples other random pairs', () => {
     expect(trainModel(records, { ...opts, seed: 2 }, start).comparisons).not.toEqual(trainModel(records, opts, start).comparisons);

@@ -96,6 +96,21 @@ function expectationMaximisation(levels: Int8Array, pairCount: number, names: re
   return { m, expectedMatches: expected };
 }
 
+/**
+ * A swap may not outweigh exact agreement. Crosswise agreement almost never happens by chance, so
+ * random pairs give "swapped" a tiny u and a Bayes factor far above exact agreement, and given and
+ * family name both fire on one swap: FEBRL4's "NGUYEN LACHLAN" / "LACHLAN NGUYEN", two people,
+ * scored 25 bits for names alone. Lowering m to the exact level's Bayes factor keeps a swap at
+ * most as strong as the same names in place. Other levels keep their estimates: a close spelling
+ * of a rare name is legitimately stronger than exact agreement on an average one.
+ */
+export function capSwappedLevels<L extends { label: string; m: number; u: number }>(levels: readonly L[]): L[] {
+  const first = levels[0];
+  if (!first) return [];
+  const cap = first.m / first.u;
+  return levels.map((l) => (l.label === 'swapped' && l.m / l.u > cap ? { ...l, m: l.u * cap } : l));
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
@@ -143,7 +158,7 @@ export function trainModel(records: readonly Person[], opts: TrainingOptions, st
     prior,
     comparisons: start.comparisons.map((c) => ({
       ...c,
-      levels: c.levels.map((l, i) => ({ ...l, m: Math.min(Math.max(m[c.name][i], 1e-6), 1), u: Math.min(Math.max(u[c.name][i], 1e-9), 1) })),
+      levels: capSwappedLevels(c.levels.map((l, i) => ({ ...l, m: Math.min(Math.max(m[c.name][i], 1e-6), 1), u: Math.min(Math.max(u[c.name][i], 1e-9), 1) }))),
     })),
   };
   return parseMatchModel(trained, 'trained model');
