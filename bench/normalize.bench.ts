@@ -22,9 +22,8 @@ import { MessageWorker, parseStored } from '../src/ingest/message-worker.js';
 import { structureOnlyHandler } from '../src/ingest/structure-handler.js';
 import { convertMessage, loadMappings, type LoadedMappings } from '../src/normalize/index.js';
 import { hl7v2PipelineHandler } from '../src/pipeline/hl7v2-pipeline.handler.js';
-import { identityObserver } from '../src/pipeline/identity.observer.js';
+import { createObservers } from '../src/pipeline/observers.js';
 import type { ResourceObserver } from '../src/pipeline/resource-observer.js';
-import { timelineObserver } from '../src/pipeline/timeline.observer.js';
 import { simulateHospital } from '../src/simulate/index.js';
 import { freshDatabase, machine } from './bench-support.js';
 
@@ -115,7 +114,7 @@ async function pipeline(messages: Buffer[], mappings: LoadedMappings, withObserv
   const database = await openDatabase({ databaseUrl: target.url, dataDir: 'memory' });
   try {
     await migrateToLatest(database.db);
-    const observers: ResourceObserver[] = withObservers ? [identityObserver(loadIdentityDeps()), timelineObserver()] : [];
+    const observers: readonly ResourceObserver[] = withObservers ? createObservers({ identity: loadIdentityDeps(), config: CONFIG }) : [];
     const handlers = new HandlerRegistry()
       .register(structureOnlyHandler())
       .register(hl7v2PipelineHandler({ config: CONFIG, mappings, structures: [...mappings.messages.keys()], observers }));
