@@ -1,6 +1,7 @@
 import type { Patient } from '@medplum/fhirtypes';
 import type { IdentityDeps } from '../identity/identity-deps.js';
-import { mergeSources } from '../identity/merge.js';
+import { currentLinkOf } from '../identity/link-store.js';
+import { link, mergeSources } from '../identity/merge.js';
 import { indexSourcePatient } from '../identity/patient-index.repository.js';
 import type { ResourceObserver } from './resource-observer.js';
 
@@ -17,7 +18,15 @@ export function identityObserver(deps: IdentityDeps): ResourceObserver {
       await indexSourcePatient(trx, patient, { at: source.receivedAt, by: source.messageId ? `hl7v2:${source.messageId}` : source.kind }, deps);
       const survivor = patient.link?.find((l) => l.type === 'replaced-by')?.other.reference?.replace(/^Patient\//, '');
       if (survivor && survivor !== patient.id) {
-        await mergeSources(trx, { from: patient.id as string, into: survivor, by: source.messageId ? `hl7v2:${source.messageId}` : source.kind, at: source.receivedAt }, deps);
+        const by = source.messageId ? `hl7v2:${source.messageId}` : source.kind;
+        const [from, into] = await Promise.all([currentLinkOf(trx, patient.id as string), currentLinkOf(trx, survivor)]);
+        if (from && into && from.golden_id === into.golden_id) {
+          // The index had already linked the two; the sender's merge confirms it, so pin it as a
+          // person's decision (never undone by the machine) instead of failing the message.
+          if (from.how !== 'MANUAL' || from.state !== 'MATCH') await link(trx, patient.id as string, into.golden_id, by, { at: source.receivedAt });
+        } else {
+          await mergeSources(trx, { from: patient.id as string, into: survivor, by, at: source.receivedAt }, deps);
+        }
       }
     },
   };
