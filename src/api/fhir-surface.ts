@@ -1,11 +1,10 @@
 import path from 'node:path';
 import type { Router } from 'express';
 import type { Db } from '../db/database.js';
-import { readResource } from '../fhir/resource.repository.js';
 import { loadSpecRegistry } from '../fusion/spec.js';
 import { loadBackendRegistry } from '../backends/registry.js';
 import { defaultProfileDir, loadIdentityDeps } from '../identity/identity-deps.js';
-import { sourcesOfGoldenAsOf } from '../identity/history.js';
+import { patientRecordsResolver } from '../identity/patient-records.js';
 import type { FhirIngest } from '../pipeline/fhir-ingest.js';
 import { createFhirRouter } from './fhir/fhir.router.js';
 import { ALIGNED_EXPORT_DECLARATION, createAlignedExportRouter } from './fusion/aligned-export.router.js';
@@ -19,17 +18,7 @@ import { createIdentityRouter } from './identity/identity.router.js';
  */
 export function createFhirSurface(db: Db, opts: { ingest?: FhirIngest } = {}): Router {
   const profiles = path.dirname(defaultProfileDir());
-  // A patient the index has not linked yet is its own only record (as the identity layer knew it).
-  const resolvePatientRecords = async (id: string, asOf: Date): Promise<string[]> => {
-    const linked = await sourcesOfGoldenAsOf(db, id, asOf);
-    if (linked.length) return linked;
-    try {
-      await readResource(db, 'Patient', id);
-      return [id];
-    } catch {
-      return [];
-    }
-  };
+  const resolvePatientRecords = patientRecordsResolver(db);
   const specs = loadSpecRegistry(path.join(profiles, 'fusion'));
   const fusion = createFusionRouter({
     db,

@@ -9,7 +9,8 @@ import { loadSpecRegistry, type SpecRegistry } from '../fusion/spec.js';
 import { toFhirParameters } from '../fusion/to-fhir-parameters.js';
 import { fusionSpecsDir } from './profile-dirs.js';
 import { addSettings, configFrom, DATABASE_SETTINGS } from './options.js';
-import { parseIdentifier, patientRecordsResolver, sourceForIdentifier } from './patient-lookup.js';
+import { patientRecordsResolver } from '../identity/patient-records.js';
+import { parseIdentifier, sourceForIdentifier } from './patient-lookup.js';
 import { remoteAlignedBundle } from './remote-bundle.js';
 import { findRunningServer } from './running-server.js';
 

@@ -13,7 +13,8 @@ import type { Db } from '../db/database.js';
 import { candidateMoments, chooseMoment, type Moment } from './demo/choose-moment.js';
 import { demoReport } from './demo/demo-report.js';
 import { replayFeed } from './demo/replay-feed.js';
-import { parseIdentifier, patientRecordsResolver, sourceForIdentifier } from './patient-lookup.js';
+import { patientRecordsResolver } from '../identity/patient-records.js';
+import { parseIdentifier, sourceForIdentifier } from './patient-lookup.js';
 import { fusionSpecsDir, modelsDir } from './profile-dirs.js';
 
 const MODEL = 'stacker-default';

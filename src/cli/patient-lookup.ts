@@ -1,7 +1,6 @@
 import type { Patient } from '@medplum/fhirtypes';
 import type { Db } from '../db/database.js';
-import { readResource } from '../fhir/resource.repository.js';
-import { goldenOf, sourcesOfGoldenAsOf } from '../identity/history.js';
+import { goldenOf } from '../identity/history.js';
 import { ConfigError } from '../config/load-config.js';
 
 /** `SYSTEM|VALUE` as a user types it on the command line. */
@@ -47,22 +46,4 @@ export async function sourceForIdentifier(db: Db, system: string, value: string)
   }
   const owner = rows.find((r) => ownsIdentifier(r.resource as unknown as Patient, system, value)) ?? rows[0];
   return owner?.id as string;
-}
-
-/**
- * A Patient id's source records as the identity layer knew them at `asOf` (the rule `/fhir` uses):
- * the MATCH links valid then and recorded by then; a record the index had not linked yet is its
- * own only record; [] when no such Patient exists.
- */
-export function patientRecordsResolver(db: Db, knownAt?: (asOf: Date) => Date): (patientId: string, asOf: Date) => Promise<string[]> {
-  return async (patientId, asOf) => {
-    const linked = await sourcesOfGoldenAsOf(db, patientId, asOf, knownAt ? knownAt(asOf) : asOf);
-    if (linked.length) return linked;
-    try {
-      await readResource(db, 'Patient', patientId);
-      return [patientId];
-    } catch {
-      return [];
-    }
-  };
 }
