@@ -48,7 +48,8 @@ export async function encounterEventOf(event: StoredResourceEvent, config: Pick<
   const enc = resource as Encounter;
   const patientRecord = enc.subject?.reference?.match(/^Patient\/(.+)$/)?.[1];
   if (!patientRecord || !enc.id) return undefined;
-  const message = await storedMessage(trx, source.messageId);
+  // Replays through other paths carry no parsed message; then the stored one is read.
+  const message = source.message ?? (await storedMessage(trx, source.messageId));
   const zone = (message && config.facilityTz[message.sendingFacility]) ?? config.tz;
   const times = message ? eventTimes(message, zone) : {};
   const instant = (s: string | undefined) => (s ? new Date(Date.parse(s)).toISOString() : undefined);

@@ -44,7 +44,7 @@ export function hl7v2PipelineHandler(deps: {
           await observer.onStored({
             trx,
             ...applied,
-            source: { kind: 'hl7v2', messageId: row.id, receivedAt: new Date(row.received_at), backfill: row.transport === 'file', trigger },
+            source: { kind: 'hl7v2', messageId: row.id, receivedAt: new Date(row.received_at), backfill: row.transport === 'file', trigger, message },
           });
         }
       }

@@ -1,5 +1,6 @@
 import type { Resource } from '@medplum/fhirtypes';
 import type { Db } from '../db/database.js';
+import type { Hl7v2Message } from '../ingest/hl7v2/index.js';
 
 /** What happened to one resource while a source (HL7 message, FHIR Bundle, file) was processed. */
 export interface StoredResourceEvent {
@@ -19,6 +20,8 @@ export interface StoredResourceEvent {
     backfill: boolean;
     /** HL7 trigger event (A01, A40 …) when the source was an ADT message. */
     trigger?: string;
+    /** The parsed HL7v2 message the resource came from, so observers need not read and parse it again. */
+    message?: Hl7v2Message;
   };
 }
 
