@@ -1,23 +1,12 @@
 import { createHash } from 'node:crypto';
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../db/database.js';
+import type { MpiSourceKeyColumns } from '../db/tables/identity.table.js';
 import type { IdentityLogger } from './identity-deps.js';
 import type { MemberSource } from './link-store.js';
 import type { Person } from './person.js';
 
-/** Blocking keys of a source, stored as indexed columns of mpi_source (one index per branch). */
-export interface SourceKeyColumns {
-  given_first: string | null;
-  family: string | null;
-  given_phonetic: string | null;
-  family_phonetic: string | null;
-  given_initial: string | null;
-  family_initial: string | null;
-  birth_date: string | null;
-  birth_year: string | null;
-  postcode: string | null;
-  phone: string | null;
-}
+export type SourceKeyColumns = MpiSourceKeyColumns;
 
 export type Column = keyof SourceKeyColumns;
 

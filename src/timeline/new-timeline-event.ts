@@ -1,34 +1,14 @@
-import type { Resource } from '@medplum/fhirtypes';
 import type { AvailableRule } from '../db/tables/timeline.table.js';
-import type { EventValue, Modality, TimelineCoding, TimelineSource } from './timeline-event.js';
+import type { TimelineEvent } from './timeline-event.js';
 
 export type { AvailableRule };
 
 /** A fact version about to be appended; the store assigns `id`, `supersedes` and the closing marker. */
-export interface NewTimelineEvent {
-  patientRecord: string;
-  /** Visit number from the source; when absent the store places the fact in the encounter open at its clinical time. */
-  encounterId?: string;
-  modality: Modality;
-  resourceType: string;
-  resourceId: string;
-  versionId: string;
+export type NewTimelineEvent = Omit<TimelineEvent, 'id' | 'supersedes'> & {
   /** '' for the resource's own fact; the component code for an expanded Observation component. */
   factKey: string;
-  code?: TimelineCoding;
-  category?: string;
-  value?: EventValue;
-  unit?: string;
-  clinicalStart: string;
-  clinicalEnd?: string;
-  sourceRecordedAt?: string;
-  receivedAt: string;
-  availableAt: string;
   availableRule: AvailableRule;
-  status: string;
-  source: TimelineSource;
-  resource?: Resource;
-}
+};
 
 /**
  * When a fact became available (issue 5 §1). Live intake (MLLP, `POST`): the later of the source's

@@ -22,10 +22,8 @@ export interface MpiGoldenTable {
 }
 
 /** A source Patient as received, its normalised Person and the blocking keys as indexed columns. */
-export interface MpiSourceTable {
-  id: string;
-  resource: Json<Record<string, unknown>>;
-  person: Json<Record<string, unknown>>;
+/** Blocking keys of a source, stored as indexed columns of mpi_source (one index per branch). */
+export interface MpiSourceKeyColumns {
   given_first: string | null;
   family: string | null;
   given_phonetic: string | null;
@@ -36,6 +34,12 @@ export interface MpiSourceTable {
   birth_year: string | null;
   postcode: string | null;
   phone: string | null;
+}
+
+export interface MpiSourceTable extends MpiSourceKeyColumns {
+  id: string;
+  resource: Json<Record<string, unknown>>;
+  person: Json<Record<string, unknown>>;
   valid_at: Time;
   recorded_at: Time;
   version: ColumnType<number, number | undefined, number>;
